@@ -1,0 +1,418 @@
+"""The engine: a scalar `Value`, its operations, and reverse-mode backpropagation.
+
+Read this file top to bottom to see backprop work. In the notation of the seed
+document (z = wx + b, a = σ(z), L = ½(a − y)²):
+
+>>> w, x, b, y = Value(0.5, "w"), Value(1.0, "x"), Value(0.0, "b"), Value(1.0, "y")
+>>> z = w * x + b            # forward pass: every op records its parents ...
+>>> a = z.sigmoid()
+>>> L = 0.5 * (a - y) ** 2
+>>> L.backward()             # ... and backward() applies the chain rule to them
+>>> round(w.grad, 6)         # ∂L/∂w = (a − y) · σ'(z) · x
+-0.088723
+
+Every node keeps
+
+* ``data``     its number, computed in the forward pass;
+* ``grad``     ∂L/∂node, filled in by ``backward()``;
+* ``parents``  the nodes it was computed from, in operand order;
+* ``op``       the name of the op that made it (``""`` for a leaf);
+* its *local-gradient rule*: a function giving ∂node/∂parent for each parent.
+
+``backward()`` sorts the graph so that every node comes after its parents, walks
+that order in reverse and, for each node, hands its gradient (the *upstream*
+gradient) to its parents: ``parent.grad += local_grad * upstream``. That one line
+is the chain rule.
+
+Why the local-gradient rules are shared functions and not a fresh closure per
+node (as in micrograd): a closure costs about 200 bytes and a reference cycle
+(node → closure → node) per node, so graphs would wait for the cyclic garbage
+collector. Here a rule is one function per op that reads everything it needs
+from the node it is given, so a node costs under 200 bytes and is freed as soon
+as the last reference to the graph goes.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from contextlib import ContextDecorator
+from numbers import Real
+from typing import Any, Union
+
+__all__ = ["Constant", "Value", "is_grad_enabled", "no_grad", "topological_order"]
+
+Number = int | float
+Operand = Union["Value", int, float]  # a string forward reference needs Union
+# A local-gradient rule: given an output node, ∂output/∂parent for each parent.
+LocalGradRule = Callable[["Value"], tuple[float, ...]]
+
+# While False (inside `no_grad()`), ops record no parents: their results are leaves.
+_recording = True
+
+
+class Value:
+    """One number in a computation graph, and the gradient of the loss with respect to it.
+
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x + 1
+    >>> y.backward()
+    >>> y.data, x.grad
+    (10.0, 6.0)
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "_local_grads")
+
+    def __init__(self, data: Any, label: str = "") -> None:
+        if isinstance(data, Value):
+            raise TypeError(
+                f"Value() was given another Value ({data!r}). Use that Value itself, "
+                f"or pass its number, Value({data.label or 'v'}.data), to make a new leaf."
+            )
+        if isinstance(data, bool) or not isinstance(data, Real):
+            raise TypeError(
+                f"Value() takes a real number (int, float or a NumPy scalar), "
+                f"but was given {type(data).__name__}: {data!r}"
+            )
+        if not isinstance(label, str):
+            raise TypeError(f"a Value's label must be a str, but was given {type(label).__name__}: {label!r}")
+        self.data: float = float(data)
+        self.grad: float = 0.0
+        self.label: str = label
+        self.op: str = ""
+        self.parents: tuple[Value, ...] = ()
+        self._local_grads: LocalGradRule | None = None
+
+    # ------------------------------------------------------------------ building nodes
+
+    @staticmethod
+    def _result(data: float, parents: tuple[Value, ...], op: str, local_grads: LocalGradRule) -> Value:
+        """The output node of an op: its number, and (unless in `no_grad`) where it came from."""
+        out = _new_value(Value)  # skips __init__'s checks: `data` is already a float
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        if _recording:
+            out.op = op
+            out.parents = parents
+            out._local_grads = local_grads
+        else:
+            out.op = ""
+            out.parents = ()
+            out._local_grads = None
+        return out
+
+    # ------------------------------------------------------------------ the ops
+    # Each op computes its output, then declares its local gradient right beside it:
+    # a rule that, given the output node, returns ∂out/∂parent for each parent.
+
+    def __add__(self, other: Operand) -> Value:
+        other = _as_value(other, "+")
+        return Value._result(self.data + other.data, (self, other), "+", Value._add_local_grads)
+
+    @staticmethod
+    def _add_local_grads(out: Value) -> tuple[float, ...]:
+        return (1.0, 1.0)  # ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1
+
+    def __sub__(self, other: Operand) -> Value:
+        other = _as_value(other, "-")
+        return Value._result(self.data - other.data, (self, other), "-", Value._sub_local_grads)
+
+    @staticmethod
+    def _sub_local_grads(out: Value) -> tuple[float, ...]:
+        return (1.0, -1.0)  # ∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1
+
+    def __mul__(self, other: Operand) -> Value:
+        other = _as_value(other, "*")
+        return Value._result(self.data * other.data, (self, other), "*", Value._mul_local_grads)
+
+    @staticmethod
+    def _mul_local_grads(out: Value) -> tuple[float, ...]:
+        a, b = out.parents
+        return (b.data, a.data)  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
+
+    def __truediv__(self, other: Operand) -> Value:
+        other = _as_value(other, "/")
+        if other.data == 0.0:
+            raise ZeroDivisionError(
+                f"division by zero in a / b with a = {self.data!r}{_named(self)}, b = {other.data!r}{_named(other)}"
+            )
+        return Value._result(self.data / other.data, (self, other), "/", Value._truediv_local_grads)
+
+    @staticmethod
+    def _truediv_local_grads(out: Value) -> tuple[float, ...]:
+        a, b = out.parents
+        return (1.0 / b.data, -a.data / (b.data * b.data))  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²
+
+    def __neg__(self) -> Value:
+        return Value._result(-self.data, (self,), "neg", Value._neg_local_grads)
+
+    @staticmethod
+    def _neg_local_grads(out: Value) -> tuple[float, ...]:
+        return (-1.0,)  # ∂(−a)/∂a = −1
+
+    def __pow__(self, other: Operand) -> Value:
+        exponent = _as_value(other, "**")
+        base, p = self.data, exponent.data
+        if base == 0.0 and p < 0:
+            raise ZeroDivisionError(f"0 ** {p!r} is undefined (zero to a negative power){_named(self)}")
+        if base < 0.0 and not p.is_integer():
+            raise ValueError(
+                f"{base!r} ** {p!r}: a negative base to a non-integer power is not a real number{_named(self)}"
+            )
+        try:
+            data = base**p
+        except OverflowError:
+            raise OverflowError(f"{base!r} ** {p!r} is too large for a float{_named(self)}") from None
+        return Value._result(data, (self, exponent), "**", Value._pow_local_grads)
+
+    @staticmethod
+    def _pow_local_grads(out: Value) -> tuple[float, ...]:
+        base, exponent = out.parents
+        b, p = base.data, exponent.data
+        # ∂(b^p)/∂b = p·b^(p−1); at b = 0 with p < 1 that slope is infinite.
+        d_base = p * b ** (p - 1) if (b != 0.0 or p >= 1.0) else (0.0 if p == 0.0 else math.inf)
+        # ∂(b^p)/∂p = b^p·ln b, a real number only for b > 0 (its limit is 0 at b = 0).
+        d_exponent = out.data * math.log(b) if b > 0.0 else (0.0 if b == 0.0 else math.nan)
+        return (d_base, d_exponent)
+
+    def exp(self) -> Value:
+        """e to the power of this value.
+
+        >>> Value(0.0).exp().data
+        1.0
+        """
+        try:
+            data = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(
+                f"exp({self.data!r}) is too large for a float (exp overflows above about 709.78){_named(self)}"
+            ) from None
+        return Value._result(data, (self,), "exp", Value._exp_local_grads)
+
+    @staticmethod
+    def _exp_local_grads(out: Value) -> tuple[float, ...]:
+        return (out.data,)  # ∂eˣ/∂x = eˣ
+
+    def log(self) -> Value:
+        """The natural logarithm; defined for positive values only.
+
+        >>> Value(1.0).log().data
+        0.0
+        """
+        if self.data <= 0.0:
+            raise ValueError(
+                f"log is defined for positive numbers only, but was applied to {self.data!r}{_named(self)}"
+            )
+        return Value._result(math.log(self.data), (self,), "log", Value._log_local_grads)
+
+    @staticmethod
+    def _log_local_grads(out: Value) -> tuple[float, ...]:
+        (x,) = out.parents
+        return (1.0 / x.data,)  # ∂ln x/∂x = 1/x
+
+    def sigmoid(self) -> Value:
+        """σ(x) = 1 / (1 + e⁻ˣ), computed so that it never overflows.
+
+        >>> Value(0.0).sigmoid().data
+        0.5
+        """
+        x = self.data
+        if x >= 0.0:
+            s = 1.0 / (1.0 + math.exp(-x))
+        else:  # e⁻ˣ would overflow for very negative x; use the equal form eˣ / (1 + eˣ)
+            e = math.exp(x)
+            s = e / (1.0 + e)
+        return Value._result(s, (self,), "sigmoid", Value._sigmoid_local_grads)
+
+    @staticmethod
+    def _sigmoid_local_grads(out: Value) -> tuple[float, ...]:
+        s = out.data
+        return (s * (1.0 - s),)  # σ'(x) = σ(x)(1 − σ(x))
+
+    def tanh(self) -> Value:
+        """The hyperbolic tangent.
+
+        >>> Value(0.0).tanh().data
+        0.0
+        """
+        return Value._result(math.tanh(self.data), (self,), "tanh", Value._tanh_local_grads)
+
+    @staticmethod
+    def _tanh_local_grads(out: Value) -> tuple[float, ...]:
+        t = out.data
+        return (1.0 - t * t,)  # tanh'(x) = 1 − tanh²(x)
+
+    def relu(self) -> Value:
+        """max(0, x).
+
+        >>> Value(-2.0).relu().data
+        0.0
+        """
+        return Value._result(self.data if self.data > 0.0 else 0.0, (self,), "relu", Value._relu_local_grads)
+
+    @staticmethod
+    def _relu_local_grads(out: Value) -> tuple[float, ...]:
+        return (1.0 if out.data > 0.0 else 0.0,)  # slope 1 where x > 0, else 0
+
+    # A plain number on the left (2 * x, 1 - x, 1 / x, 2 ** x) becomes a Constant node,
+    # so that it shows in the drawn graph just as it reads in the formula.
+
+    def __radd__(self, other: Number) -> Value:
+        return _as_value(other, "+") + self
+
+    def __rsub__(self, other: Number) -> Value:
+        return _as_value(other, "-") - self
+
+    def __rmul__(self, other: Number) -> Value:
+        return _as_value(other, "*") * self
+
+    def __rtruediv__(self, other: Number) -> Value:
+        return _as_value(other, "/") / self
+
+    def __rpow__(self, other: Number) -> Value:
+        return _as_value(other, "**") ** self
+
+    # ------------------------------------------------------------------ backpropagation
+
+    def local_grads(self) -> tuple[float, ...]:
+        """∂self/∂parent for each of ``self.parents``, in the same order; ``()`` for a leaf.
+
+        >>> a, b = Value(2.0), Value(3.0)
+        >>> (a * b).local_grads()
+        (3.0, 2.0)
+        """
+        if self._local_grads is None:
+            return ()
+        return self._local_grads(self)
+
+    def backward(self) -> None:
+        """Fill in ``grad`` = ∂self/∂node for every node this value was computed from.
+
+        Leaf gradients accumulate across calls (reset them with ``zero_grad``);
+        every non-leaf gradient is reset before the pass.
+        """
+        order = topological_order(self)  # every node after its parents
+        for node in order:
+            if node.parents:
+                node.grad = 0.0
+        self.grad += 1.0  # ∂self/∂self = 1
+        for node in reversed(order):
+            local_grads = node._local_grads
+            if local_grads is None:
+                continue  # a leaf: nothing further back to hand its gradient to
+            upstream = node.grad
+            for parent, local_grad in zip(node.parents, local_grads(node)):
+                parent.grad += local_grad * upstream  # the chain rule
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` back to 0 for this value and every node it was computed from."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={_short(self.data)}, grad={_short(self.grad)}{label})"
+
+
+class Constant(Value):
+    """A leaf made from a plain number in an expression, such as the ½ in ½(a − y)².
+
+    It is a node of its own, so drawn graphs show it, but it is not a parameter
+    or an input: nothing trains it.
+    """
+
+    __slots__ = ()
+
+
+_new_value = object.__new__
+
+
+def _as_value(operand: object, op: str) -> Value:
+    """A Value as it is, a plain number as a Constant node; anything else is a mistake."""
+    if isinstance(operand, Value):
+        return operand
+    if type(operand) is float or type(operand) is int or (isinstance(operand, Real) and not isinstance(operand, bool)):
+        return Constant(operand)
+    raise TypeError(
+        f"the operands of {op!r} must be Values or real numbers (int, float), "
+        f"but one was {type(operand).__name__}: {operand!r}"
+    )
+
+
+def _named(node: Value) -> str:
+    """' (label 'x')' for a labelled node, '' otherwise: for error messages."""
+    return f" (label {node.label!r})" if node.label else ""
+
+
+def _short(number: float) -> str:
+    """A float rounded to 6 significant digits for reading: 0.30000000000000004 → 0.3."""
+    return repr(float(f"{number:.6g}"))
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node that `root` was computed from, each after all its parents; `root` is last.
+
+    Iterative depth-first search, so deep graphs (a million nodes in a chain)
+    need no recursion. The order depends only on the graph's shape, never on
+    memory addresses, so it is the same on every run.
+
+    >>> x = Value(1.0, "x")
+    >>> [node.op or node.label for node in topological_order(x * 2 + x)]
+    ['x', '', '*', '+']
+    """
+    order: list[Value] = []
+    seen: set[Value] = set()  # nodes reached; their parents are on the stack above them
+    placed: set[Value] = set()  # nodes already in `order`
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in seen:  # met again: by now all of its parents are placed
+            if node not in placed:
+                placed.add(node)
+                order.append(node)
+            continue
+        seen.add(node)
+        if node.parents:
+            stack.append(node)  # come back to it after its parents
+            stack.extend(node.parents)
+        else:  # a leaf can be placed at once
+            placed.add(node)
+            order.append(node)
+    return order
+
+
+# ---------------------------------------------------------------------- no_grad
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside a ``no_grad()`` block."""
+    return _recording
+
+
+class no_grad(ContextDecorator):
+    """Ops inside this block record no graph: their results are plain leaves.
+
+    Use it for work that needs no gradients, such as an optimiser's update or
+    evaluating a model. Blocks nest, and recording resumes afterwards, also
+    when the block raises. Works as a decorator too.
+
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * 3
+    >>> y.parents
+    ()
+    """
+
+    def __init__(self) -> None:
+        self._saved: list[bool] = []
+
+    def __enter__(self) -> no_grad:
+        global _recording
+        self._saved.append(_recording)
+        _recording = False
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _recording
+        _recording = self._saved.pop()
