@@ -24,12 +24,18 @@ that order in reverse and, for each node, hands its gradient (the *upstream*
 gradient) to its parents: ``parent.grad += local_grad * upstream``. That one line
 is the chain rule.
 
-Why the local-gradient rules are shared functions and not a fresh closure per
-node (as in micrograd): a closure costs about 200 bytes and a reference cycle
-(node → closure → node) per node, so graphs would wait for the cyclic garbage
-collector. Here a rule is one function per op that reads everything it needs
-from the node it is given, so a node costs under 200 bytes and is freed as soon
-as the last reference to the graph goes.
+How a node is stored, and why (speed and memory are the engine's job too):
+
+* The local-gradient rules are shared functions, one per op, and not a fresh
+  closure per node as in micrograd. A closure costs about 200 bytes and, in
+  micrograd, a reference cycle (node → closure → node), so every graph waits for
+  the cyclic garbage collector. A rule here reads what it needs from the node it
+  is given, so no node refers to its output: a graph is freed the moment the
+  last reference to it goes.
+* A node has at most two parents, kept in two slots (``_first``, ``_second``)
+  rather than in a tuple: one object per node instead of two, which halves the
+  work the garbage collector does while a big graph is being built. The public
+  ``parents`` property hands them out as a tuple.
 """
 
 from __future__ import annotations
@@ -44,8 +50,9 @@ __all__ = ["Constant", "Value", "is_grad_enabled", "no_grad", "topological_order
 
 Number = int | float
 Operand = Union["Value", int, float]  # a string forward reference needs Union
-# A local-gradient rule: given an output node, ∂output/∂parent for each parent.
-LocalGradRule = Callable[["Value"], tuple[float, ...]]
+# A local-gradient rule: given an output node and its parents (the second is None for
+# a one-parent op), ∂output/∂parent for each parent.
+LocalGradRule = Callable[["Value", Any, Any], tuple[float, ...]]
 
 # While False (inside `no_grad()`), ops record no parents: their results are leaves.
 _recording = True
@@ -61,7 +68,7 @@ class Value:
     (10.0, 6.0)
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "_local_grads")
+    __slots__ = ("_first", "_local_grads", "_second", "data", "grad", "label", "op")
 
     def __init__(self, data: Any, label: str = "") -> None:
         if isinstance(data, Value):
@@ -80,13 +87,14 @@ class Value:
         self.grad: float = 0.0
         self.label: str = label
         self.op: str = ""
-        self.parents: tuple[Value, ...] = ()
+        self._first: Any = None  # the parents: a Value or None (see `parents`)
+        self._second: Any = None
         self._local_grads: LocalGradRule | None = None
 
     # ------------------------------------------------------------------ building nodes
 
     @staticmethod
-    def _result(data: float, parents: tuple[Value, ...], op: str, local_grads: LocalGradRule) -> Value:
+    def _result(data: float, op: str, local_grads: LocalGradRule, first: Value, second: Value | None = None) -> Value:
         """The output node of an op: its number, and (unless in `no_grad`) where it came from."""
         out = _new_value(Value)  # skips __init__'s checks: `data` is already a float
         out.data = data
@@ -94,41 +102,50 @@ class Value:
         out.label = ""
         if _recording:
             out.op = op
-            out.parents = parents
+            out._first = first
+            out._second = second
             out._local_grads = local_grads
-        else:
+        else:  # a leaf: no parents to send gradients to
             out.op = ""
-            out.parents = ()
+            out._first = out._second = None
             out._local_grads = None
         return out
 
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The nodes this one was computed from, in operand order: ``(a, a)`` for ``a + a``, ``()`` for a leaf."""
+        if self._first is None:
+            return ()
+        if self._second is None:
+            return (self._first,)
+        return (self._first, self._second)
+
     # ------------------------------------------------------------------ the ops
     # Each op computes its output, then declares its local gradient right beside it:
-    # a rule that, given the output node, returns ∂out/∂parent for each parent.
+    # a rule that, given the output node and its parents, returns ∂out/∂parent for each parent.
 
     def __add__(self, other: Operand) -> Value:
         other = _as_value(other, "+")
-        return Value._result(self.data + other.data, (self, other), "+", Value._add_local_grads)
+        return Value._result(self.data + other.data, "+", Value._add_local_grads, self, other)
 
     @staticmethod
-    def _add_local_grads(out: Value) -> tuple[float, ...]:
+    def _add_local_grads(out: Value, a: Value, b: Value) -> tuple[float, ...]:
         return (1.0, 1.0)  # ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1
 
     def __sub__(self, other: Operand) -> Value:
         other = _as_value(other, "-")
-        return Value._result(self.data - other.data, (self, other), "-", Value._sub_local_grads)
+        return Value._result(self.data - other.data, "-", Value._sub_local_grads, self, other)
 
     @staticmethod
-    def _sub_local_grads(out: Value) -> tuple[float, ...]:
+    def _sub_local_grads(out: Value, a: Value, b: Value) -> tuple[float, ...]:
         return (1.0, -1.0)  # ∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1
 
     def __mul__(self, other: Operand) -> Value:
         other = _as_value(other, "*")
-        return Value._result(self.data * other.data, (self, other), "*", Value._mul_local_grads)
+        return Value._result(self.data * other.data, "*", Value._mul_local_grads, self, other)
 
     @staticmethod
-    def _mul_local_grads(out: Value) -> tuple[float, ...]:
-        a, b = out.parents
+    def _mul_local_grads(out: Value, a: Value, b: Value) -> tuple[float, ...]:
         return (b.data, a.data)  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
 
     def __truediv__(self, other: Operand) -> Value:
@@ -137,18 +154,17 @@ class Value:
             raise ZeroDivisionError(
                 f"division by zero in a / b with a = {self.data!r}{_named(self)}, b = {other.data!r}{_named(other)}"
             )
-        return Value._result(self.data / other.data, (self, other), "/", Value._truediv_local_grads)
+        return Value._result(self.data / other.data, "/", Value._truediv_local_grads, self, other)
 
     @staticmethod
-    def _truediv_local_grads(out: Value) -> tuple[float, ...]:
-        a, b = out.parents
+    def _truediv_local_grads(out: Value, a: Value, b: Value) -> tuple[float, ...]:
         return (1.0 / b.data, -a.data / (b.data * b.data))  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²
 
     def __neg__(self) -> Value:
-        return Value._result(-self.data, (self,), "neg", Value._neg_local_grads)
+        return Value._result(-self.data, "neg", Value._neg_local_grads, self)
 
     @staticmethod
-    def _neg_local_grads(out: Value) -> tuple[float, ...]:
+    def _neg_local_grads(out: Value, x: Value, _: None) -> tuple[float, ...]:
         return (-1.0,)  # ∂(−a)/∂a = −1
 
     def __pow__(self, other: Operand) -> Value:
@@ -164,16 +180,15 @@ class Value:
             data = base**p
         except OverflowError:
             raise OverflowError(f"{base!r} ** {p!r} is too large for a float{_named(self)}") from None
-        return Value._result(data, (self, exponent), "**", Value._pow_local_grads)
+        return Value._result(data, "**", Value._pow_local_grads, self, exponent)
 
     @staticmethod
-    def _pow_local_grads(out: Value) -> tuple[float, ...]:
-        base, exponent = out.parents
-        b, p = base.data, exponent.data
-        # ∂(b^p)/∂b = p·b^(p−1); at b = 0 with p < 1 that slope is infinite.
-        d_base = p * b ** (p - 1) if (b != 0.0 or p >= 1.0) else (0.0 if p == 0.0 else math.inf)
-        # ∂(b^p)/∂p = b^p·ln b, a real number only for b > 0 (its limit is 0 at b = 0).
-        d_exponent = out.data * math.log(b) if b > 0.0 else (0.0 if b == 0.0 else math.nan)
+    def _pow_local_grads(out: Value, a: Value, b: Value) -> tuple[float, ...]:
+        base, p = a.data, b.data
+        # ∂(base^p)/∂base = p·base^(p−1); at base 0 with p < 1 that slope is infinite.
+        d_base = p * base ** (p - 1) if (base != 0.0 or p >= 1.0) else (0.0 if p == 0.0 else math.inf)
+        # ∂(base^p)/∂p = base^p·ln(base): real only for base > 0 (its limit is 0 at base 0).
+        d_exponent = out.data * math.log(base) if base > 0.0 else (0.0 if base == 0.0 else math.nan)
         return (d_base, d_exponent)
 
     def exp(self) -> Value:
@@ -188,10 +203,10 @@ class Value:
             raise OverflowError(
                 f"exp({self.data!r}) is too large for a float (exp overflows above about 709.78){_named(self)}"
             ) from None
-        return Value._result(data, (self,), "exp", Value._exp_local_grads)
+        return Value._result(data, "exp", Value._exp_local_grads, self)
 
     @staticmethod
-    def _exp_local_grads(out: Value) -> tuple[float, ...]:
+    def _exp_local_grads(out: Value, x: Value, _: None) -> tuple[float, ...]:
         return (out.data,)  # ∂eˣ/∂x = eˣ
 
     def log(self) -> Value:
@@ -204,11 +219,10 @@ class Value:
             raise ValueError(
                 f"log is defined for positive numbers only, but was applied to {self.data!r}{_named(self)}"
             )
-        return Value._result(math.log(self.data), (self,), "log", Value._log_local_grads)
+        return Value._result(math.log(self.data), "log", Value._log_local_grads, self)
 
     @staticmethod
-    def _log_local_grads(out: Value) -> tuple[float, ...]:
-        (x,) = out.parents
+    def _log_local_grads(out: Value, x: Value, _: None) -> tuple[float, ...]:
         return (1.0 / x.data,)  # ∂ln x/∂x = 1/x
 
     def sigmoid(self) -> Value:
@@ -223,10 +237,10 @@ class Value:
         else:  # e⁻ˣ would overflow for very negative x; use the equal form eˣ / (1 + eˣ)
             e = math.exp(x)
             s = e / (1.0 + e)
-        return Value._result(s, (self,), "sigmoid", Value._sigmoid_local_grads)
+        return Value._result(s, "sigmoid", Value._sigmoid_local_grads, self)
 
     @staticmethod
-    def _sigmoid_local_grads(out: Value) -> tuple[float, ...]:
+    def _sigmoid_local_grads(out: Value, x: Value, _: None) -> tuple[float, ...]:
         s = out.data
         return (s * (1.0 - s),)  # σ'(x) = σ(x)(1 − σ(x))
 
@@ -236,10 +250,10 @@ class Value:
         >>> Value(0.0).tanh().data
         0.0
         """
-        return Value._result(math.tanh(self.data), (self,), "tanh", Value._tanh_local_grads)
+        return Value._result(math.tanh(self.data), "tanh", Value._tanh_local_grads, self)
 
     @staticmethod
-    def _tanh_local_grads(out: Value) -> tuple[float, ...]:
+    def _tanh_local_grads(out: Value, x: Value, _: None) -> tuple[float, ...]:
         t = out.data
         return (1.0 - t * t,)  # tanh'(x) = 1 − tanh²(x)
 
@@ -249,10 +263,10 @@ class Value:
         >>> Value(-2.0).relu().data
         0.0
         """
-        return Value._result(self.data if self.data > 0.0 else 0.0, (self,), "relu", Value._relu_local_grads)
+        return Value._result(self.data if self.data > 0.0 else 0.0, "relu", Value._relu_local_grads, self)
 
     @staticmethod
-    def _relu_local_grads(out: Value) -> tuple[float, ...]:
+    def _relu_local_grads(out: Value, x: Value, _: None) -> tuple[float, ...]:
         return (1.0 if out.data > 0.0 else 0.0,)  # slope 1 where x > 0, else 0
 
     # A plain number on the left (2 * x, 1 - x, 1 / x, 2 ** x) becomes a Constant node,
@@ -284,7 +298,7 @@ class Value:
         """
         if self._local_grads is None:
             return ()
-        return self._local_grads(self)
+        return self._local_grads(self, self._first, self._second)
 
     def backward(self) -> None:
         """Fill in ``grad`` = ∂self/∂node for every node this value was computed from.
@@ -294,16 +308,20 @@ class Value:
         """
         order = topological_order(self)  # every node after its parents
         for node in order:
-            if node.parents:
+            if node._first is not None:  # not a leaf
                 node.grad = 0.0
         self.grad += 1.0  # ∂self/∂self = 1
         for node in reversed(order):
             local_grads = node._local_grads
             if local_grads is None:
                 continue  # a leaf: nothing further back to hand its gradient to
-            upstream = node.grad
-            for parent, local_grad in zip(node.parents, local_grads(node)):
-                parent.grad += local_grad * upstream  # the chain rule
+            upstream = node.grad  # ∂L/∂node
+            first, second = node._first, node._second
+            local = local_grads(node, first, second)  # ∂node/∂parent, for each parent
+            # The chain rule: ∂L/∂parent += ∂node/∂parent · ∂L/∂node
+            first.grad += local[0] * upstream
+            if second is not None:
+                second.grad += local[1] * upstream
 
     def zero_grad(self) -> None:
         """Set ``grad`` back to 0 for this value and every node it was computed from."""
@@ -373,9 +391,11 @@ def topological_order(root: Value) -> list[Value]:
                 order.append(node)
             continue
         seen.add(node)
-        if node.parents:
+        if node._first is not None:
             stack.append(node)  # come back to it after its parents
-            stack.extend(node.parents)
+            stack.append(node._first)
+            if node._second is not None:
+                stack.append(node._second)
         else:  # a leaf can be placed at once
             placed.add(node)
             order.append(node)
