@@ -76,7 +76,7 @@ class Value:
                 f"Value() was given another Value ({data!r}). Use that Value itself, "
                 f"or pass its number, Value({data.label or 'v'}.data), to make a new leaf."
             )
-        if isinstance(data, bool) or not isinstance(data, Real):
+        if not isinstance(data, Real):
             raise TypeError(
                 f"Value() takes a real number (int, float or a NumPy scalar), "
                 f"but was given {type(data).__name__}: {data!r}"
@@ -350,7 +350,7 @@ def _as_value(operand: object, op: str) -> Value:
     """A Value as it is, a plain number as a Constant node; anything else is a mistake."""
     if isinstance(operand, Value):
         return operand
-    if type(operand) is float or type(operand) is int or (isinstance(operand, Real) and not isinstance(operand, bool)):
+    if isinstance(operand, (int, float, Real)):  # int and float first: the common, fast case
         return Constant(operand)
     raise TypeError(
         f"the operands of {op!r} must be Values or real numbers (int, float), "
