@@ -1,0 +1,592 @@
+"""Drawing computation graphs: `draw_dot` turns the graph behind a Value into a Graphviz diagram.
+
+Every Value is a box with its label, ``data`` and ``grad``; every op is a small
+oval between its operands and its result. Boxes are coloured by role: inputs,
+parameters, constants, intermediates and the output.
+
+>>> from autograd import Value
+>>> x, w = Value(2.0, "x"), Value(-3.0, "w")
+>>> y = (x * w).tanh()
+>>> dot = draw_dot(y)
+>>> [line.strip() for line in dot.source.splitlines() if "->" in line]
+['v1 -> v2_op', 'v0 -> v2_op', 'v2_op -> v2', 'v2 -> v3_op', 'v3_op -> v3']
+
+`to_svg` and `save_svg` draw the same picture as SVG text or an SVG file. They
+use Graphviz's ``dot`` program when it is installed, and otherwise pygraphviz,
+whose wheels bundle Graphviz (``pip install "scalar-autograd[render]"``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import importlib
+import os
+import stat
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+import graphviz  # type: ignore[import-untyped]
+
+from ._render import Renderer, RendererNotFoundError, dot_to_svg
+from .engine import Constant, Value, topological_order
+
+__all__ = [
+    "ComputationGraph",
+    "RendererNotFoundError",
+    "draw_dot",
+    "render_svg",
+    "save_svg",
+    "to_svg",
+]
+
+Role = Literal["input", "parameter", "constant", "intermediate", "output", "neuron"]
+
+# How an op is written on its oval; an op this table does not know is shown by its name.
+OP_SYMBOLS = {
+    "+": "+",
+    "-": "−",
+    "*": "×",
+    "/": "÷",
+    "neg": "neg",
+    "**": "**",
+    "exp": "exp",
+    "log": "log",
+    "sigmoid": "σ",
+    "tanh": "tanh",
+    "relu": "ReLU",
+}
+# Ops whose operands cannot be swapped: their two edges are labelled a and b (for a − b, a ÷ b, a ** b).
+ORDERED_OPS = {"-", "/", "**"}
+ACTIVATION_OPS = {"tanh", "relu", "sigmoid"}
+
+FILL_COLOURS: dict[Role, str] = {
+    "input": "#dbeafe",  # light blue
+    "parameter": "#fde68a",  # amber: the numbers training changes
+    "constant": "#f3f4f6",  # light grey
+    "intermediate": "#ffffff",
+    "output": "#bbf7d0",  # light green
+    "neuron": "#fef3c7",  # a folded weighted sum, holding its parameters
+}
+INK = "#374151"
+HIGHLIGHT = "#dc2626"
+NOT_COMPUTED = '<FONT COLOR="#9ca3af">grad —</FONT>'
+FONT = "Helvetica,Arial,sans-serif"
+RANKDIRS = ("LR", "RL", "TB", "BT")
+DEFAULT_MAX_NODES = 500
+
+NO_RENDERER_NOTE = (
+    "(DOT source shown because no renderer was found: `apt-get install graphviz`, `brew install graphviz` "
+    'or `pip install "scalar-autograd[render]"`, then restart the kernel.)'
+)
+
+
+class NamedParameters(Protocol):
+    """Anything with ``named_parameters()``, such as `autograd.nn.Module`."""
+
+    def named_parameters(self) -> Iterable[tuple[str, Value]]: ...
+
+
+class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
+    """The `graphviz.Digraph` that `draw_dot` returns; in Jupyter it shows itself as SVG.
+
+    It draws with whichever renderer is available (see `render_svg`). When none
+    is, the notebook shows the DOT source and a one-line hint instead of an error.
+    """
+
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **_: Any
+    ) -> dict[str, str]:
+        try:
+            return {"image/svg+xml": render_svg(self)}
+        except RendererNotFoundError:
+            return {"text/plain": f"{NO_RENDERER_NOTE}\n{self.source}"}
+
+
+def render_svg(digraph: graphviz.Graph | graphviz.Digraph, *, renderer: Renderer = "auto") -> str:
+    """Lay out a Graphviz graph and return it as SVG text.
+
+    ``renderer="auto"`` uses Graphviz's ``dot`` program when it is on PATH, and
+    otherwise pygraphviz; ``"dot"`` or ``"pygraphviz"`` insists on one. When none
+    is available it raises `RendererNotFoundError`, saying how to install one.
+
+    >>> import graphviz
+    >>> render_svg(graphviz.Digraph(body=["a -> b"])).lstrip().startswith("<?xml")
+    True
+    """
+    if not isinstance(digraph, (graphviz.Graph, graphviz.Digraph)):
+        raise TypeError(
+            f"render_svg() takes a graphviz.Digraph, such as draw_dot(value) returns, "
+            f"but was given {type(digraph).__name__}"
+        )
+    return dot_to_svg(digraph.source, renderer)
+
+
+def draw_dot(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    show_grad: bool = True,
+    highlight: Value | Iterable[Value] | None = None,
+    grads: Mapping[Value, float] | None = None,
+    model: NamedParameters | None = None,
+    collapse: Literal["neuron"] | None = None,
+    only: Value | Iterable[Value] | None = None,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    precision: int = 4,
+) -> ComputationGraph:
+    """The computation graph of `root` as a `graphviz.Digraph`, ready to show, save or restyle.
+
+    Args:
+        root: the Value whose graph to draw (usually the loss); it is styled as the output.
+        rankdir: direction of the graph: "LR" (left to right), "TB", "RL" or "BT".
+        show_grad: show a ``grad`` row in each box.
+        highlight: a Value or Values to mark in red. For a Value made by an op, the op's
+            oval and its edges are marked too: that is the step that computed it.
+        grads: the gradient to show for each Value, instead of ``Value.grad``. Values not
+            in it read "grad —" (not computed yet), unlike a gradient of 0.
+            Without it, gradients read "grad —" until ``root.backward()`` has run.
+        model: an object with ``named_parameters()`` (such as an `autograd.nn.MLP`): its
+            parameters are styled as parameters and grouped, with the weighted sum and
+            activation of each neuron, into one box (cluster) per neuron inside one per layer.
+        collapse: ``"neuron"`` folds each neuron's Σ wᵢxᵢ + b chain and its parameters into
+            one box listing them (needs ``model``).
+        only: draw only these Values and what they were computed from.
+        max_nodes: refuse, with a ValueError, to draw more boxes than this; None for no limit.
+        precision: significant digits of the numbers shown.
+
+    >>> from autograd import Value
+    >>> a = Value(3.0, "a")
+    >>> b = a + a
+    >>> b.backward()
+    >>> dot = draw_dot(b)
+    >>> dot.source.count("v0 -> v1_op")   # a + a: two edges
+    2
+    >>> "grad 2" in dot.source
+    True
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot() draws the graph of a Value, but was given {type(root).__name__}: {root!r}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, but was given {rankdir!r}")
+    if collapse not in (None, "neuron"):
+        raise ValueError(f"collapse can be None or 'neuron', but was given {collapse!r}")
+    if collapse == "neuron" and model is None:
+        raise ValueError(
+            "collapse='neuron' needs model=... (the network, e.g. an MLP) to know which parameters "
+            "belong to which neuron: draw_dot(loss, model=model, collapse='neuron')"
+        )
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValueError(f"max_nodes must be a positive int or None, but was given {max_nodes!r}")
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
+        raise ValueError(f"precision must be an int from 1 to 17, but was given {precision!r}")
+    if grads is not None and not isinstance(grads, Mapping):
+        raise TypeError(f"grads must be a mapping from Values to numbers, but was given {type(grads).__name__}")
+
+    order = topological_order(root)
+    position = {node: i for i, node in enumerate(order)}
+    if only is not None:
+        wanted: set[Value] = set()
+        for target in _node_list(only, "only", position):
+            wanted.update(topological_order(target))
+        order = [node for node in order if node in wanted]
+    highlighted = set(_node_list(highlight, "highlight", position)) if highlight is not None else set()
+
+    parameter_names = _parameter_names(model) if model is not None else {}
+    layout = _Layout(order, parameter_names, fold_neurons=collapse == "neuron")
+    if max_nodes is not None and layout.box_count > max_nodes:
+        raise ValueError(
+            f"this graph has {layout.box_count} values to draw, more than max_nodes={max_nodes}; "
+            "a drawing that big is slow to lay out and hard to read. To draw less: "
+            "model=model, collapse='neuron' folds each neuron's weighted sum into one box; "
+            "only=[some_value] draws only what leads to those values; "
+            f"or pass max_nodes={layout.box_count} (or None) to draw it all anyway."
+        )
+
+    def grad_of(node: Value) -> float | None:
+        """The gradient to show, or None when it has not been computed yet."""
+        if grads is not None:
+            return float(grads[node]) if node in grads else None
+        return node.grad if root.grad != 0.0 else None  # backward() always leaves root.grad ≥ 1
+
+    def number(x: float) -> str:
+        return _format_number(x, precision)
+
+    def grad_text(node: Value) -> str:
+        grad = grad_of(node)
+        return NOT_COMPUTED if grad is None else f"grad {number(grad)}"
+
+    def tooltip(node: Value, role: str) -> str:
+        grad = grad_of(node)
+        return f"{role}: data = {node.data!r}, grad = {'not computed yet' if grad is None else repr(grad)}"
+
+    dot = ComputationGraph(
+        name="computation_graph",
+        graph_attr={"rankdir": rankdir, "fontname": FONT, "fontsize": "10", "nodesep": "0.25", "ranksep": "0.35"},
+        node_attr={"fontname": FONT, "fontsize": "11", "color": INK, "fontcolor": "#111827"},
+        edge_attr={"color": "#6b7280", "arrowsize": "0.6", "fontname": FONT, "fontsize": "9"},
+    )
+    clusters = _ClusterTree(dot)
+
+    # The boxes (and each op's oval beside the box of its result).
+    for node in order:
+        if node in layout.hidden:
+            continue
+        name = layout.box_id(node)
+        role = layout.role(node, root)
+        marked = node in highlighted or any(member in highlighted for member in layout.folds.get(node, ()))
+        attributes = {
+            "shape": "box",
+            "style": "rounded,filled,dashed" if role == "constant" else "rounded,filled",
+            "fillcolor": FILL_COLOURS[role],
+            "margin": "0.06,0.03",
+            "tooltip": tooltip(node, role),
+        }
+        if role == "output":
+            attributes["penwidth"] = "2"
+        if marked:
+            attributes.update(color=HIGHLIGHT, penwidth="3")
+        if node in layout.folds:
+            label = _neuron_label(layout, node, number, grad_text if show_grad else None)
+        elif role == "constant" and not node.label:
+            label = f"<{number(node.data)}>"
+            attributes["fontsize"] = "9"
+        else:
+            rows = [f"<B>{_html_text(layout.title(node))}</B>"] if layout.title(node) else []
+            rows.append(f"data {number(node.data)}")
+            if show_grad:
+                rows.append(grad_text(node))
+            label = _table(rows)
+        cluster = clusters.get(layout.group.get(node))
+        cluster.node(name, label, **attributes)
+        if node.parents and node not in layout.folds:
+            op_attributes = {"shape": "oval", "style": "filled", "fillcolor": "#eef2ff", "margin": "0.02,0.01"}
+            op_attributes["fontsize"] = "10"
+            if node in highlighted:
+                op_attributes.update(color=HIGHLIGHT, penwidth="3")
+            cluster.node(f"{name}_op", f"<{_html_text(layout.op_symbol(node))}>", **op_attributes)
+
+    # The edges: operands into each op's oval, the oval into its result.
+    for node in order:
+        if node in layout.hidden or not node.parents:
+            continue
+        name = layout.box_id(node)
+        edge_style = {"color": HIGHLIGHT, "penwidth": "2.5"} if node in highlighted else {}
+        if node in layout.folds:
+            for member in layout.folds[node]:
+                for parent in member.parents:
+                    if layout.box_id(parent) != name and parent not in layout.hidden:
+                        dot.edge(layout.box_id(parent), name, **edge_style)
+            continue
+        drawn = [parent for parent in node.parents if parent not in layout.hidden]
+        for slot, parent in enumerate(drawn):
+            edge_label = "ab"[slot] if node.op in ORDERED_OPS and len(drawn) == 2 else None
+            dot.edge(layout.box_id(parent), f"{name}_op", edge_label, **edge_style)
+        dot.edge(f"{name}_op", name, **edge_style)
+    clusters.close()
+    return dot
+
+
+def to_svg(root: Value, *, renderer: Renderer = "auto", **options: Any) -> str:
+    """The graph of `root` drawn as SVG text; `options` are those of `draw_dot`.
+
+    >>> from autograd import Value
+    >>> svg = to_svg(Value(2.0, "x") * 3)
+    >>> "data 6" in svg
+    True
+    """
+    return render_svg(draw_dot(root, **options), renderer=renderer)
+
+
+def save_svg(root: Value, path: str | os.PathLike[str], *, renderer: Renderer = "auto", **options: Any) -> Path:
+    """Draw the graph of `root` into an SVG file and return its path; `options` are those of `draw_dot`.
+
+    The file is written whole or not at all: the SVG goes to a temporary file in
+    the same folder, which then replaces `path` in one step.
+
+    >>> import tempfile, pathlib
+    >>> from autograd import Value
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     saved = save_svg(Value(2.0, "x") * 3, pathlib.Path(folder) / "graph.svg")
+    ...     saved.name, "data 6" in saved.read_text(encoding="utf-8")
+    ('graph.svg', True)
+    """
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(
+            f"cannot save the SVG to {str(target)!r}: the folder {str(target.parent)!r} does not exist"
+        )
+    svg = to_svg(root, renderer=renderer, **options)  # drawn before any file is touched
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(svg)
+        # mkstemp makes the file private (0600); an SVG for slides should read like any other file.
+        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+    return target
+
+
+# ---------------------------------------------------------------------- what goes where
+
+
+class _Layout:
+    """Which Values get a box, in which cluster, with which role; which boxes fold into a neuron."""
+
+    def __init__(self, order: list[Value], parameter_names: dict[Value, str], *, fold_neurons: bool) -> None:
+        self.parameter_names = parameter_names
+        self.parameter_class = _parameter_class()
+        self.users = _users(order)
+        # A plain-number exponent is written on its op's oval ("**2"), not drawn as a box.
+        self.hidden: set[Value] = {
+            node
+            for node in order
+            if isinstance(node, Constant)
+            and self.users.get(node)
+            and all(user.op == "**" and user.parents[0] is not node for user in self.users[node])
+        }
+        self.group, self.weighted_sums = _neuron_groups(order, parameter_names)
+        # folds: the box that shows a neuron's weighted sum → every Value folded into it.
+        self.folds: dict[Value, list[Value]] = _fold_neurons(order, self) if fold_neurons else {}
+        self.folded_into: dict[Value, Value] = {
+            member: head for head, members in self.folds.items() for member in members
+        }
+        self.hidden |= set(self.folded_into) - set(self.folds)
+        self.ids = {node: f"v{i}" for i, node in enumerate(order)}
+        self.box_count = sum(1 for node in order if node not in self.hidden)
+
+    def box_id(self, node: Value) -> str:
+        return self.ids[self.folded_into.get(node, node)]
+
+    def is_parameter(self, node: Value) -> bool:
+        return node in self.parameter_names or (
+            self.parameter_class is not None and isinstance(node, self.parameter_class)
+        )
+
+    def role(self, node: Value, root: Value) -> Role:
+        if node in self.folds:
+            return "neuron"
+        if not node.parents:
+            if isinstance(node, Constant):
+                return "constant"
+            return "parameter" if self.is_parameter(node) else "input"
+        return "output" if node is root else "intermediate"
+
+    def title(self, node: Value) -> str:
+        """The label to show: the Value's own, else the short name the model gives it (``w.1``)."""
+        if node.label:
+            return node.label
+        name = self.parameter_names.get(node, "")
+        return name[len(self.group.get(node, "")) :].lstrip(".")
+
+    def op_symbol(self, node: Value) -> str:
+        symbol = OP_SYMBOLS.get(node.op, node.op)
+        if node.op == "**" and node.parents[1] in self.hidden:
+            return f"**{_format_number(node.parents[1].data, 6)}"
+        return symbol
+
+
+def _users(order: list[Value]) -> dict[Value, list[Value]]:
+    """For each Value, the Values computed from it (once per use: a + a uses a twice)."""
+    users: dict[Value, list[Value]] = {}
+    for node in order:
+        for parent in node.parents:
+            users.setdefault(parent, []).append(node)
+    return users
+
+
+def _parameter_names(model: NamedParameters) -> dict[Value, str]:
+    named = getattr(model, "named_parameters", None)
+    if not callable(named):
+        raise TypeError(
+            f"model must have a named_parameters() method (such as an autograd.nn.MLP), "
+            f"but was given {type(model).__name__}"
+        )
+    names: dict[Value, str] = {}
+    for name, parameter in named():
+        if not isinstance(parameter, Value):
+            raise TypeError(f"model.named_parameters() gave {name!r} = {parameter!r}, which is not a Value")
+        names.setdefault(parameter, str(name))
+    return names
+
+
+def _parameter_class() -> type[Value] | None:
+    """`autograd.nn.Parameter`, or None while the nn module is not there."""
+    try:
+        nn = importlib.import_module("autograd.nn")
+    except ImportError:
+        return None
+    parameter = getattr(nn, "Parameter", None)
+    return parameter if isinstance(parameter, type) and issubclass(parameter, Value) else None
+
+
+def _owner(name: str) -> str:
+    """The module a dotted name belongs to: ``layers.0.neurons.3.w.1`` → ``layers.0.neurons.3``.
+
+    >>> _owner("layers.0.neurons.3.w.1"), _owner("layers.0.neurons.3.b"), _owner("layers.0.neurons.3")
+    ('layers.0.neurons.3', 'layers.0.neurons.3', 'layers.0')
+    """
+    parts = name.split(".")
+    while parts and parts[-1].isdigit():  # list indices: the 1 of w.1, the 3 of neurons.3
+        parts.pop()
+    return ".".join(parts[:-1])  # then the attribute that held it
+
+
+def _neuron_groups(order: list[Value], parameter_names: dict[Value, str]) -> tuple[dict[Value, str], set[Value]]:
+    """Which neuron each parameter, weighted-sum step and activation belongs to.
+
+    A neuron computes b + w₀x₀ + w₁x₁ + … then an activation. So a ``*`` with one of
+    the neuron's parameters is a term wᵢxᵢ; a ``+`` of the neuron's terms, parameters
+    and constants is a step of its sum; tanh, ReLU or σ of its sum is its activation.
+    """
+    group = {parameter: _owner(name) for parameter, name in parameter_names.items()}
+    weighted_sums: set[Value] = set()
+    for node in order:
+        if node.op == "*":
+            owners = {group[parent] for parent in node.parents if parent in parameter_names}
+            if len(owners) == 1:
+                group[node] = owners.pop()
+                weighted_sums.add(node)
+        elif node.op == "+":
+            owners = {group[parent] for parent in node.parents if parent in group}
+            others_fit = all(
+                parent in parameter_names or parent in weighted_sums or isinstance(parent, Constant)
+                for parent in node.parents
+            )
+            if len(owners) == 1 and others_fit:
+                group[node] = owners.pop()
+                weighted_sums.add(node)
+        elif node.op in ACTIVATION_OPS and node.parents[0] in weighted_sums:
+            group[node] = group[node.parents[0]]
+    return group, weighted_sums
+
+
+def _fold_neurons(order: list[Value], layout: _Layout) -> dict[Value, list[Value]]:
+    """Each neuron's weighted sum, with the parameters and constants used only there, as one box."""
+    members: dict[str, list[Value]] = {}
+    for node in order:
+        if node in layout.weighted_sums:
+            members.setdefault(layout.group[node], []).append(node)
+    folds: dict[Value, list[Value]] = {}
+    for steps in members.values():
+        inside = set(steps)
+        leaves = [
+            parent
+            for step in steps
+            for parent in step.parents
+            if not parent.parents
+            and (layout.is_parameter(parent) or isinstance(parent, Constant))
+            and all(user in inside for user in layout.users[parent])
+        ]
+        fold = list(dict.fromkeys([*leaves, *steps]))  # in graph order, each once
+        folds[steps[-1]] = fold  # the last step is the whole sum: its box stands for the neuron
+    return folds
+
+
+class _ClusterTree:
+    """Graphviz clusters for the groups (``layers.0`` holding ``layers.0.neurons.3``), built on demand."""
+
+    def __init__(self, dot: graphviz.Digraph) -> None:
+        self.dot = dot
+        self.clusters: dict[str, graphviz.Digraph] = {}
+        self.children: dict[str, list[str]] = {}
+        self.top: list[str] = []
+
+    def get(self, group: str | None) -> graphviz.Digraph:
+        if not group:
+            return self.dot
+        if group not in self.clusters:
+            self.clusters[group] = graphviz.Digraph(
+                name=f"cluster_{len(self.clusters)}",
+                graph_attr={
+                    "label": f"<{_html_text(group)}>",
+                    "style": "rounded,dashed",
+                    "color": "#9ca3af",
+                    "fontcolor": "#6b7280",
+                    "labeljust": "l",
+                },
+            )
+            parent = _owner(group)
+            self.get(parent)
+            (self.children.setdefault(parent, []) if parent else self.top).append(group)
+        return self.clusters[group]
+
+    def close(self) -> None:
+        """Nest the clusters in each other and in the graph (graphviz copies a subgraph when it is added)."""
+
+        def nest(group: str) -> graphviz.Digraph:
+            cluster = self.clusters[group]
+            for child in self.children.get(group, []):
+                cluster.subgraph(nest(child))
+            return cluster
+
+        for group in self.top:
+            self.dot.subgraph(nest(group))
+
+
+# ---------------------------------------------------------------------- labels
+
+
+def _format_number(x: float, precision: int) -> str:
+    """A number with `precision` significant digits: 0.08872341 → '0.08872', 2.0 → '2'."""
+    if x == 0.0:
+        return "0"  # also -0.0
+    return f"{x:.{precision}g}"
+
+
+def _html_text(text: str) -> str:
+    """User text made safe in a Graphviz HTML-like label: shown literally, never read as markup.
+
+    >>> _html_text('<b>"x"</b> & {y}')
+    '&lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; {y}'
+    """
+    text = text.encode("utf-8", errors="backslashreplace").decode("utf-8")  # lone surrogates
+    text = "".join(c if c >= " " or c == "\n" else f"\\x{ord(c):02x}" for c in text)  # control characters
+    escaped = html.escape(text, quote=False).replace('"', "&quot;").replace("'", "&#39;")
+    return escaped.replace("\n", "<BR/>")
+
+
+def _table(rows: list[str]) -> str:
+    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+
+
+def _neuron_label(layout: _Layout, head: Value, number: Any, grad_text: Any) -> str:
+    """A folded neuron: its name, the sum's data and grad, then one row per parameter folded in."""
+    group = layout.group[head]
+    title = f"<B>{_html_text(group or 'neuron')}</B>"
+    rows = [title, "Σ wᵢxᵢ + b", f"data {number(head.data)}"]
+    if grad_text is not None:
+        rows.append(grad_text(head))
+    parameter_rows = [
+        f"<TR><TD ALIGN='LEFT'>{_html_text(layout.title(member))}</TD>"
+        f"<TD ALIGN='RIGHT'>{number(member.data)}</TD>"
+        + (f"<TD ALIGN='RIGHT'>{grad_text(member)}</TD>" if grad_text is not None else "")
+        + "</TR>"
+        for member in layout.folds[head]
+        if not member.parents and not isinstance(member, Constant)
+    ]
+    span = 3 if grad_text is not None else 2
+    cells = "".join(f'<TR><TD COLSPAN="{span}">{row}</TD></TR>' for row in rows) + "".join(parameter_rows)
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+
+
+def _node_list(nodes: Value | Iterable[Value], argument: str, position: Mapping[Value, int]) -> list[Value]:
+    """`nodes` (one Value or several) as a list, each checked to be a Value in the graph."""
+    listed = [nodes] if isinstance(nodes, Value) else list(nodes)
+    for node in listed:
+        if not isinstance(node, Value):
+            raise TypeError(f"{argument}= takes a Value or Values, but one item was {type(node).__name__}: {node!r}")
+        if node not in position:
+            raise ValueError(
+                f"{argument}= was given {node!r}, which is not in the graph of the Value being drawn "
+                "(it was not used to compute it)"
+            )
+    return listed
