@@ -228,7 +228,7 @@ def draw_dot(
         node_attr={"fontname": FONT, "fontsize": "11", "color": INK, "fontcolor": "#111827"},
         edge_attr={"color": "#6b7280", "arrowsize": "0.6", "fontname": FONT, "fontsize": "9"},
     )
-    clusters = _ClusterTree(dot)
+    clusters = _ClusterTree(dot, parameter_names)
 
     # The boxes (and each op's oval beside the box of its result).
     for node in order:
@@ -259,7 +259,7 @@ def draw_dot(
             if show_grad:
                 rows.append(grad_text(node))
             label = _table(rows)
-        cluster = clusters.get(layout.group.get(node))
+        cluster = clusters.get(layout.cluster_of(node))
         cluster.node(name, label, **attributes)
         if node.parents and node not in layout.folds:
             op_attributes = {"shape": "oval", "style": "filled", "fillcolor": "#eef2ff", "margin": "0.02,0.01"}
@@ -361,6 +361,11 @@ class _Layout:
         self.hidden |= set(self.folded_into) - set(self.folds)
         self.ids = {node: f"v{i}" for i, node in enumerate(order)}
         self.box_count = sum(1 for node in order if node not in self.hidden)
+
+    def cluster_of(self, node: Value) -> str:
+        """The cluster of a box: its neuron's, or its layer's when neurons are folded (a fold is one box)."""
+        group = self.group.get(node, "")
+        return _owner(group) if self.folds and group else group
 
     def box_id(self, node: Value) -> str:
         return self.ids[self.folded_into.get(node, node)]
@@ -493,8 +498,14 @@ def _fold_neurons(order: list[Value], layout: _Layout) -> dict[Value, list[Value
 class _ClusterTree:
     """Graphviz clusters for the groups (``layers.0`` holding ``layers.0.neurons.3``), built on demand."""
 
-    def __init__(self, dot: graphviz.Digraph) -> None:
+    def __init__(self, dot: graphviz.Digraph, parameter_names: dict[Value, str]) -> None:
         self.dot = dot
+        # Clusters are nested in the order of the model's parameters: layer 0 first, neuron 0 first.
+        self.rank: dict[str, int] = {}
+        for name in parameter_names.values():
+            while name:
+                name = _owner(name)
+                self.rank.setdefault(name, len(self.rank))
         self.clusters: dict[str, graphviz.Digraph] = {}
         self.children: dict[str, list[str]] = {}
         self.top: list[str] = []
@@ -521,13 +532,16 @@ class _ClusterTree:
     def close(self) -> None:
         """Nest the clusters in each other and in the graph (graphviz copies a subgraph when it is added)."""
 
+        def in_model_order(groups: list[str]) -> list[str]:
+            return sorted(groups, key=lambda group: self.rank.get(group, len(self.rank)))
+
         def nest(group: str) -> graphviz.Digraph:
             cluster = self.clusters[group]
-            for child in self.children.get(group, []):
+            for child in in_model_order(self.children.get(group, [])):
                 cluster.subgraph(nest(child))
             return cluster
 
-        for group in self.top:
+        for group in in_model_order(self.top):
             self.dot.subgraph(nest(group))
 
 
@@ -561,17 +575,20 @@ def _table(rows: list[str]) -> str:
 def _neuron_label(layout: _Layout, head: Value, number: Any, grad_text: Any) -> str:
     """A folded neuron: its name, the sum's data and grad, then one row per parameter folded in."""
     group = layout.group[head]
-    title = f"<B>{_html_text(group or 'neuron')}</B>"
+    name = group[len(_owner(group)) :].lstrip(".")  # "neurons.3": its layer's cluster shows the rest
+    title = f"<B>{_html_text(name or 'neuron')}</B>"
     rows = [title, "Σ wᵢxᵢ + b", f"data {number(head.data)}"]
     if grad_text is not None:
         rows.append(grad_text(head))
+    model_order = {parameter: i for i, parameter in enumerate(layout.parameter_names)}
+    parameters = [member for member in layout.folds[head] if not member.parents and not isinstance(member, Constant)]
+    parameters.sort(key=lambda parameter: model_order.get(parameter, len(model_order)))
     parameter_rows = [
         f"<TR><TD ALIGN='LEFT'>{_html_text(layout.title(member))}</TD>"
         f"<TD ALIGN='RIGHT'>{number(member.data)}</TD>"
         + (f"<TD ALIGN='RIGHT'>{grad_text(member)}</TD>" if grad_text is not None else "")
         + "</TR>"
-        for member in layout.folds[head]
-        if not member.parents and not isinstance(member, Constant)
+        for member in parameters
     ]
     span = 3 if grad_text is not None else 2
     cells = "".join(f'<TR><TD COLSPAN="{span}">{row}</TD></TR>' for row in rows) + "".join(parameter_rows)
@@ -580,7 +597,12 @@ def _neuron_label(layout: _Layout, head: Value, number: Any, grad_text: Any) -> 
 
 def _node_list(nodes: Value | Iterable[Value], argument: str, position: Mapping[Value, int]) -> list[Value]:
     """`nodes` (one Value or several) as a list, each checked to be a Value in the graph."""
-    listed = [nodes] if isinstance(nodes, Value) else list(nodes)
+    if isinstance(nodes, Value):
+        listed = [nodes]
+    elif isinstance(nodes, Iterable) and not isinstance(nodes, (str, bytes)):
+        listed = list(nodes)
+    else:
+        raise TypeError(f"{argument}= takes a Value or Values, but was given {type(nodes).__name__}: {nodes!r}")
     for node in listed:
         if not isinstance(node, Value):
             raise TypeError(f"{argument}= takes a Value or Values, but one item was {type(node).__name__}: {node!r}")
