@@ -71,12 +71,12 @@ class Value:
     __slots__ = ("_first", "_local_grads", "_second", "data", "grad", "label", "op")
 
     def __init__(self, data: Any, label: str = "") -> None:
-        if isinstance(data, Value):
-            raise TypeError(
-                f"Value() was given another Value ({data!r}). Use that Value itself, "
-                f"or pass its number, Value({data.label or 'v'}.data), to make a new leaf."
-            )
-        if not isinstance(data, Real):
+        if not isinstance(data, (float, int, Real)):  # float and int first: the common, fast case
+            if isinstance(data, Value):
+                raise TypeError(
+                    f"Value() was given another Value ({data!r}). Use that Value itself, "
+                    f"or pass its number, Value({data.label or 'v'}.data), to make a new leaf."
+                )
             raise TypeError(
                 f"Value() takes a real number (int, float or a NumPy scalar), "
                 f"but was given {type(data).__name__}: {data!r}"
@@ -125,7 +125,7 @@ class Value:
     # a rule that, given the output node and its parents, returns ∂out/∂parent for each parent.
 
     def __add__(self, other: Operand) -> Value:
-        other = _as_value(other, "+")
+        other = other if isinstance(other, Value) else _as_value(other, "+")
         return Value._result(self.data + other.data, "+", Value._add_local_grads, self, other)
 
     @staticmethod
@@ -133,7 +133,7 @@ class Value:
         return (1.0, 1.0)  # ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1
 
     def __sub__(self, other: Operand) -> Value:
-        other = _as_value(other, "-")
+        other = other if isinstance(other, Value) else _as_value(other, "-")
         return Value._result(self.data - other.data, "-", Value._sub_local_grads, self, other)
 
     @staticmethod
@@ -141,7 +141,7 @@ class Value:
         return (1.0, -1.0)  # ∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1
 
     def __mul__(self, other: Operand) -> Value:
-        other = _as_value(other, "*")
+        other = other if isinstance(other, Value) else _as_value(other, "*")
         return Value._result(self.data * other.data, "*", Value._mul_local_grads, self, other)
 
     @staticmethod
@@ -149,7 +149,7 @@ class Value:
         return (b.data, a.data)  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
 
     def __truediv__(self, other: Operand) -> Value:
-        other = _as_value(other, "/")
+        other = other if isinstance(other, Value) else _as_value(other, "/")
         if other.data == 0.0:
             raise ZeroDivisionError(
                 f"division by zero in a / b with a = {self.data!r}{_named(self)}, b = {other.data!r}{_named(other)}"
@@ -168,7 +168,7 @@ class Value:
         return (-1.0,)  # ∂(−a)/∂a = −1
 
     def __pow__(self, other: Operand) -> Value:
-        exponent = _as_value(other, "**")
+        exponent = other if isinstance(other, Value) else _as_value(other, "**")
         base, p = self.data, exponent.data
         if base == 0.0 and p < 0:
             raise ZeroDivisionError(f"0 ** {p!r} is undefined (zero to a negative power){_named(self)}")
@@ -372,33 +372,34 @@ def topological_order(root: Value) -> list[Value]:
     """Every node that `root` was computed from, each after all its parents; `root` is last.
 
     Iterative depth-first search, so deep graphs (a million nodes in a chain)
-    need no recursion. The order depends only on the graph's shape, never on
-    memory addresses, so it is the same on every run.
+    need no recursion: a node goes on the stack under a marker and its parents
+    on top; when the marker comes off again, its parents are all placed. The
+    order depends only on the graph's shape, never on memory addresses, so it
+    is the same on every run.
 
     >>> x = Value(1.0, "x")
     >>> [node.op or node.label for node in topological_order(x * 2 + x)]
     ['x', '', '*', '+']
     """
     order: list[Value] = []
-    seen: set[Value] = set()  # nodes reached; their parents are on the stack above them
-    placed: set[Value] = set()  # nodes already in `order`
-    stack = [root]
+    seen: set[Value] = set()
+    stack: list[Value | None] = [root]
     while stack:
         node = stack.pop()
-        if node in seen:  # met again: by now all of its parents are placed
-            if node not in placed:
-                placed.add(node)
-                order.append(node)
+        if node is None:  # a marker: the node under it now has all its parents placed
+            order.append(stack.pop())  # type: ignore[arg-type]
+            continue
+        if node in seen:
             continue
         seen.add(node)
-        if node._first is not None:
-            stack.append(node)  # come back to it after its parents
-            stack.append(node._first)
-            if node._second is not None:
-                stack.append(node._second)
-        else:  # a leaf can be placed at once
-            placed.add(node)
+        if node._first is None:  # a leaf can be placed at once
             order.append(node)
+            continue
+        stack.append(node)  # come back to it ...
+        stack.append(None)  # ... once everything pushed after this marker is placed:
+        stack.append(node._first)  # its parents
+        if node._second is not None:
+            stack.append(node._second)
     return order
 
 
