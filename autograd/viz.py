@@ -556,15 +556,16 @@ def _format_number(x: float, precision: int) -> str:
 
 
 def _html_text(text: str) -> str:
-    """User text made safe in a Graphviz HTML-like label: shown literally, never read as markup.
+    r"""User text made safe in a Graphviz HTML-like label: shown literally, never read as markup.
 
-    >>> _html_text('<b>"x"</b> & {y}')
-    '&lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; {y}'
+    >>> print(_html_text('<b>"x"</b> & {y} \\N'))
+    &lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; {y} \\N
     """
     text = text.encode("utf-8", errors="backslashreplace").decode("utf-8")  # lone surrogates
     text = "".join(c if c >= " " or c == "\n" else f"\\x{ord(c):02x}" for c in text)  # control characters
     escaped = html.escape(text, quote=False).replace('"', "&quot;").replace("'", "&#39;")
-    return escaped.replace("\n", "<BR/>")
+    # Graphviz reads \N, \G, \l … as escapes even in HTML labels (after entities): double each backslash.
+    return escaped.replace("\\", "\\\\").replace("\n", "<BR/>")
 
 
 def _table(rows: list[str]) -> str:
