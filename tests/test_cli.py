@@ -1,0 +1,107 @@
+"""`python -m autograd`: the seed's example by default, any formula with --expr, clear errors."""
+
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd.cli import main
+
+
+def run_cli(*args: str, cwd=None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "autograd", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def test_main_job_runs_the_seed_example_and_writes_its_files(tmp_path):
+    result = run_cli(cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    # the forward pass, with the default numbers w=0.5, x=1.5, b=0.1, y=1
+    assert "z = w·x + b = 0.5 · 1.5 + 0.1 = 0.85" in out
+    assert "a = σ(z) = 1 / (1 + e^(−0.85)) = 0.700567" in out
+    # every backward step, in the seed's notation
+    assert "∂a/∂z = σ'(z) = σ(z)(1 − σ(z)) = 0.7006 · (1 − 0.7006) = 0.2098" in out
+    assert "∂L/∂z = ∂L/∂a · ∂a/∂z = −0.2994 · 0.2098 = −0.0628" in out
+    # the update w ← w − η ∂L/∂w
+    assert "w: 0.5000 − 0.1 · (−0.0942) = 0.5094" in out
+    assert "b: 0.1000 − 0.1 · (−0.0628) = 0.1063" in out
+    folder = tmp_path / "autograd-out"
+    assert str(folder / "graph.svg") in out
+    assert str(folder / "backprop.html") in out
+    svg = ET.parse(folder / "graph.svg").getroot()
+    texts = " ".join(t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text"))
+    assert "0.04483" in texts  # L's value, as drawn
+    assert "grad -0.09422" in texts.replace("−", "-")  # ∂L/∂w, drawn before the update
+    html = (folder / "backprop.html").read_text(encoding="utf-8")
+    assert html.count("<svg") >= 6  # one frame per backward step
+
+
+def test_options_set_the_numbers(tmp_path):
+    assert main(["--w", "2", "--x", "-1", "--b", "0", "--y", "0", "--lr", "0.5", "--out", str(tmp_path)]) == 0
+
+
+def test_expr_differentiates_any_formula(capsys, tmp_path):
+    code = main(["--expr", "tanh(w*x + b)", "--set", "w=0.5", "x=2", "b=0.1", "--out", str(tmp_path / "o")])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "L = tanh(w*x + b) = 0.800499" in out
+    # ∂L/∂w = (1 − tanh²(1.1)) · x = 0.71840 to 5 places
+    assert "∂L/∂w" in out
+    assert "w: 0.5000 − 0.1 · 0.7184 = 0.4282" in out
+    assert (tmp_path / "o" / "graph.svg").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--expr", "tanh(q*x)", "--set", "x=1"], "unknown name 'q'"),
+        (["--expr", "system(x)", "--set", "x=1"], "unknown function 'system'"),
+        (["--expr", "__import__('os').system('touch HACKED')", "--set", "x=1"], "not allowed"),
+        (["--expr", "x +", "--set", "x=1"], "not a formula I can read"),
+        (["--expr", "x * 2", "--set", "x"], "NAME=NUMBER"),
+        (["--expr", "x * 2", "--set", "x=abc"], "not a number"),
+        (["--expr", "log(x)", "--set", "x=0"], "log"),
+        (["--expr", "x * 2", "--set", "x=1", "--update", "w"], "--update names w"),
+        (["--set", "w=1"], "--expr"),
+    ],
+)
+def test_mistakes_give_one_line_and_exit_status_2(args, words, tmp_path):
+    result = run_cli(*args, "--out", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert words in lines[0]
+    assert not (tmp_path / "HACKED").exists()
+    assert not (tmp_path / "out").exists()
+
+
+def test_help_explains_everything():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for word in ["--expr", "--set", "--lr", "--out", "graph.svg", "backprop.html", "scalar-autograd[render]"]:
+        assert word in result.stdout
+
+
+def test_without_any_renderer_it_prints_the_lesson_and_says_what_to_install(tmp_path):
+    """No `dot` on PATH and pygraphviz hidden: the text still comes, then how to get a renderer."""
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "pygraphviz.py").write_text("raise ImportError('hidden for this test')\n")
+    env = {**os.environ, "PATH": str(tmp_path / "empty"), "PYTHONPATH": str(blocker)}
+    result = subprocess.run(
+        [sys.executable, "-m", "autograd", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "w: 0.5000 − 0.1 · (−0.0942) = 0.5094" in result.stdout
+    assert "apt-get install graphviz" in result.stderr
+    assert "scalar-autograd[render]" in result.stderr
+    assert not (tmp_path / "out" / "graph.svg").exists()
