@@ -6,19 +6,39 @@
 >>> y.backward()
 >>> x.grad  # dy/dx = 2x + 3
 7.0
+
+The package follows the concepts of the seed document: `engine` (Value and its
+ops), `gradcheck`, `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data`
+(toy data sets), `viz` (graphs as SVG) and `walkthrough` (backprop step by step).
 """
 
+from . import data, nn, optim
 from .engine import Constant, Value, is_grad_enabled, no_grad, topological_order
 from .gradcheck import GradcheckError, gradcheck
+from .viz import ComputationGraph, RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
+from .walkthrough import Walkthrough, check_gradients, explain_update, walkthrough
 
 __all__ = [
+    "ComputationGraph",
     "Constant",
     "GradcheckError",
+    "RendererNotFoundError",
     "Value",
+    "Walkthrough",
+    "check_gradients",
+    "data",
+    "draw_dot",
+    "explain_update",
     "gradcheck",
     "is_grad_enabled",
+    "nn",
     "no_grad",
+    "optim",
+    "render_svg",
+    "save_svg",
+    "to_svg",
     "topological_order",
+    "walkthrough",
 ]
 
 __version__ = "0.1.0"
