@@ -1,0 +1,175 @@
+"""Checking a learner's hand-computed gradients, and writing out an SGD update."""
+
+import math
+
+import pytest
+
+from autograd import Value
+from autograd.optim import SGD, Adam
+from autograd.walkthrough import check_gradients, explain_update, walkthrough
+
+
+def seed_neuron():
+    w, x, b, y = Value(0.5, "w"), Value(1.5, "x"), Value(0.1, "b"), Value(1.0, "y")
+    z = w * x + b
+    z.label = "z"
+    a = z.sigmoid()
+    a.label = "a"
+    loss = 0.5 * (a - y) ** 2
+    loss.label = "L"
+    return w, x, b, z, a, loss
+
+
+# ---------------------------------------------------------------------- the hand-check
+
+
+def test_the_hand_check_marks_each_guess_against_the_engine():
+    w, x, b, z, a, loss = seed_neuron()
+    result = check_gradients(loss, {"a": -0.2994, z: 0.1, "w": -0.0942})
+    assert [(row.name, row.correct) for row in result.rows] == [("a", True), ("z", False), ("w", True)]
+    assert result.rows[1].actual == walkthrough(loss).gradients[z]
+    assert not result.all_correct
+    assert [row.name for row in result.wrong] == ["z"]
+
+
+def test_the_hand_check_table_shows_both_numbers_and_the_chain_rule_for_each_wrong_one():
+    *_, z, a, loss = seed_neuron()
+    text = str(check_gradients(loss, {"a": -0.2994, "z": 0.1}))
+    assert text.splitlines()[:3] == [
+        "node  your ∂L/∂node  engine's",
+        "a           −0.2994   −0.2994  ✓ right",
+        "z            0.1000   −0.0628  ✗ wrong",
+    ]
+    assert "1 of 2 right" in text
+    assert "How ∂L/∂z is computed:\n  ∂a/∂z = σ'(z) = σ(z)(1 − σ(z)) = 0.7006 · (1 − 0.7006) = 0.2098" in text
+    assert "How ∂L/∂a" not in text
+
+
+def test_a_guess_within_the_tolerance_is_right_and_outside_it_wrong():
+    w, *_, loss = seed_neuron()
+    actual = walkthrough(loss).gradients[w]  # −0.0942…
+    assert check_gradients(loss, {w: round(actual, 3)}).all_correct  # within 1 %
+    assert not check_gradients(loss, {w: actual * 1.05}).all_correct
+    assert check_gradients(loss, {w: actual * 1.05}, rel_tol=0.1).all_correct
+
+
+def test_the_loss_itself_can_be_checked_and_its_gradient_is_one():
+    *_, loss = seed_neuron()
+    result = check_gradients(loss, {"L": 0.0})
+    assert result.rows[0].explanation == ("∂L/∂L = 1 (the backward pass starts here)",)
+
+
+def test_a_node_fed_into_two_others_explains_both_contributions():
+    x = Value(2.0, "x")
+    y = x * x
+    y.label = "y"
+    (row,) = check_gradients(y, {"x": 1.0}).rows
+    assert row.actual == 4.0
+    assert any(line.startswith("∂y/∂x += ") for line in row.explanation)
+
+
+def test_the_hand_check_leaves_the_guesses_and_every_grad_untouched():
+    w, x, b, z, a, loss = seed_neuron()
+    guesses = {"w": -0.1, z: 0.2}
+    before = dict(guesses)
+    check_gradients(loss, guesses)
+    assert guesses == before
+    assert [node.grad for node in (w, x, b, z, a, loss)] == [0.0] * 6
+
+
+def test_an_unknown_label_names_the_labels_there_are():
+    *_, loss = seed_neuron()
+    with pytest.raises(KeyError, match="no node is named 'q'; the nodes are: L, t3, t2, a, z, t1, w, x, b, y"):
+        check_gradients(loss, {"q": 1.0})
+
+
+def test_a_label_two_nodes_share_is_ambiguous_and_their_names_are_offered():
+    x1, x2 = Value(1.0, "x"), Value(2.0, "x")
+    root = x1 * x2
+    with pytest.raises(KeyError, match="2 nodes have the label 'x'.* x, x#2"):
+        check_gradients(root, {"x": 1.0})
+    (row,) = check_gradients(root, {"x#2": 1.0}).rows
+    assert row.name == "x#2" and walkthrough(root).names[row.node] == "x#2"
+
+
+def test_a_node_from_another_graph_is_refused():
+    *_, loss = seed_neuron()
+    with pytest.raises(KeyError, match="not part of the graph of L"):
+        check_gradients(loss, {Value(1.0, "stranger"): 1.0})
+
+
+def test_one_node_given_twice_is_refused():
+    w, *_, loss = seed_neuron()
+    with pytest.raises(KeyError, match="both name w"):
+        check_gradients(loss, {"w": 1.0, w: 1.0})
+
+
+def test_a_guess_that_is_not_a_number_is_refused():
+    *_, loss = seed_neuron()
+    with pytest.raises(TypeError, match="the guess for w must be a number, not str"):
+        check_gradients(loss, {"w": "-0.09"})  # type: ignore[dict-item]
+
+
+def test_the_hand_check_table_comes_as_markdown_and_as_escaped_html():
+    x = Value(2.0, "<script>alert(1)</script>")
+    y = x * 3
+    result = check_gradients(y, {x: 1.0})
+    assert "| \\<script\\>alert\\(1\\)\\</script\\> | 1.0000 | 3.0000 | ✗ wrong |" in result.to_markdown()
+    page = result._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# ---------------------------------------------------------------------- the update step
+
+
+def test_an_sgd_step_is_written_as_the_seeds_update_rule():
+    w = Value(0.5, "w")
+    w.grad = 0.025
+    explained = explain_update(SGD([w], lr=0.1))
+    assert str(explained) == "SGD step: w ← w − η · ∂L/∂w with η = 0.1\nw: 0.5000 − 0.1 · 0.0250 = 0.4975"
+
+
+def test_the_explained_update_is_exactly_the_step_sgd_then_takes_and_changes_nothing_itself():
+    w, x, b, *_, loss = seed_neuron()
+    loss.backward()
+    optimizer = SGD([w, b], lr=0.1)
+    explained = explain_update(optimizer)
+    assert (w.data, b.data) == (0.5, 0.1)  # nothing moved yet
+    optimizer.step()
+    assert [row.new for row in explained.rows] == [w.data, b.data]
+    assert explained.rows[0].text == "w: 0.5000 − 0.1 · (−0.0942) = 0.5094"
+
+
+@pytest.mark.parametrize(("momentum", "weight_decay"), [(0.9, 0.0), (0.0, 0.01), (0.9, 0.01)])
+def test_momentum_and_weight_decay_are_written_out_and_match_two_real_steps(momentum, weight_decay):
+    w = Value(0.5, "w")
+    optimizer = SGD([w], lr=0.1, momentum=momentum, weight_decay=weight_decay)
+    for grad in (0.025, -0.5):
+        w.grad = grad
+        old, velocities = w.data, list(optimizer.velocities)
+        (row,) = explain_update(optimizer).rows
+        assert (w.data, optimizer.velocities) == (old, velocities)  # explaining is not stepping
+        optimizer.step()
+        assert row.new == w.data
+
+
+def test_a_momentum_line_shows_the_velocity_then_the_weight():
+    w = Value(0.5, "w")
+    w.grad = 0.025
+    optimizer = SGD([w], lr=0.1, momentum=0.9)
+    optimizer.velocities[0] = 0.1
+    assert explain_update(optimizer).rows[0].text == (
+        "w: v = 0.9 · 0.1000 + 0.0250 = 0.1150, w = 0.5000 − 0.1 · 0.1150 = 0.4885"
+    )
+    assert math.isclose(0.5 - 0.1 * (0.9 * 0.1 + 0.025), 0.4885)
+
+
+def test_unlabeled_or_shared_labels_name_parameters_by_their_position():
+    params = [Value(1.0), Value(2.0, "w"), Value(3.0, "w")]
+    names = [row.name for row in explain_update(SGD(params, lr=0.1)).rows]
+    assert names == ["params[0]", "params[1] (w)", "params[2] (w)"]
+
+
+def test_an_optimiser_other_than_sgd_is_refused_with_what_is_missing():
+    with pytest.raises(TypeError, match="explains SGD steps.*Adam has no 'momentum'"):
+        explain_update(Adam([Value(1.0)], lr=0.1))  # type: ignore[arg-type]
