@@ -198,11 +198,11 @@ def draw_dot(
     layout = _Layout(order, parameter_names, fold_neurons=collapse == "neuron")
     if max_nodes is not None and layout.box_count > max_nodes:
         raise ValueError(
-            f"this graph has {layout.box_count} values to draw, more than max_nodes={max_nodes}; "
-            "a drawing that big is slow to lay out and hard to read. To draw less: "
-            "model=model, collapse='neuron' folds each neuron's weighted sum into one box; "
-            "only=[some_value] draws only what leads to those values; "
-            f"or pass max_nodes={layout.box_count} (or None) to draw it all anyway."
+            f"this graph has {layout.box_count} values to draw, more than max_nodes={max_nodes} "
+            "(a drawing that big is slow to lay out and hard to read). To draw less, pass\n"
+            "  model=model, collapse='neuron'   to fold each neuron's weighted sum and parameters into one box,\n"
+            "  only=value or only=[values]      to draw only what leads to those values;\n"
+            "or pass max_nodes=None to draw it all anyway."
         )
 
     def grad_of(node: Value) -> float | None:
