@@ -131,6 +131,7 @@ def draw_dot(
     show_grad: bool = True,
     highlight: Value | Iterable[Value] | None = None,
     grads: Mapping[Value, float] | None = None,
+    names: Mapping[Value, str] | None = None,
     model: NamedParameters | None = None,
     collapse: Literal["neuron"] | None = None,
     only: Value | Iterable[Value] | None = None,
@@ -148,6 +149,8 @@ def draw_dot(
         grads: the gradient to show for each Value, instead of ``Value.grad``. Values not
             in it read "grad —" (not computed yet), unlike a gradient of 0.
             Without it, gradients read "grad —" until ``root.backward()`` has run.
+        names: names to show for Values that have no label (their own label wins);
+            an unlabelled constant stays drawn as just its number.
         model: an object with ``named_parameters()`` (such as an `autograd.nn.MLP`): its
             parameters are styled as parameters and grouped, with the weighted sum and
             activation of each neuron, into one box (cluster) per neuron inside one per layer.
@@ -184,6 +187,8 @@ def draw_dot(
         raise ValueError(f"precision must be an int from 1 to 17, but was given {precision!r}")
     if grads is not None and not isinstance(grads, Mapping):
         raise TypeError(f"grads must be a mapping from Values to numbers, but was given {type(grads).__name__}")
+    if names is not None and not isinstance(names, Mapping):
+        raise TypeError(f"names must be a mapping from Values to str, but was given {type(names).__name__}")
 
     order = topological_order(root)
     position = {node: i for i, node in enumerate(order)}
@@ -195,7 +200,7 @@ def draw_dot(
     highlighted = set(_node_list(highlight, "highlight", position)) if highlight is not None else set()
 
     parameter_names = _parameter_names(model) if model is not None else {}
-    layout = _Layout(order, parameter_names, fold_neurons=collapse == "neuron")
+    layout = _Layout(order, parameter_names, names or {}, fold_neurons=collapse == "neuron")
     if max_nodes is not None and layout.box_count > max_nodes:
         raise ValueError(
             f"this graph has {layout.box_count} values to draw, more than max_nodes={max_nodes} "
@@ -340,8 +345,16 @@ def save_svg(root: Value, path: str | os.PathLike[str], *, renderer: Renderer = 
 class _Layout:
     """Which Values get a box, in which cluster, with which role; which boxes fold into a neuron."""
 
-    def __init__(self, order: list[Value], parameter_names: dict[Value, str], *, fold_neurons: bool) -> None:
+    def __init__(
+        self,
+        order: list[Value],
+        parameter_names: dict[Value, str],
+        names: Mapping[Value, str],
+        *,
+        fold_neurons: bool,
+    ) -> None:
         self.parameter_names = parameter_names
+        self.names = names
         self.parameter_class = _parameter_class()
         self.users = _users(order)
         # A plain-number exponent is written on its op's oval ("**2"), not drawn as a box.
@@ -385,9 +398,11 @@ class _Layout:
         return "output" if node is root else "intermediate"
 
     def title(self, node: Value) -> str:
-        """The label to show: the Value's own, else the short name the model gives it (``w.1``)."""
+        """The label to show: the Value's own, else one from ``names=``, else its short name in the model."""
         if node.label:
             return node.label
+        if node in self.names and not isinstance(node, Constant):
+            return str(self.names[node])
         name = self.parameter_names.get(node, "")
         return name[len(self.group.get(node, "")) :].lstrip(".")
 

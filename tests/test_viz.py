@@ -145,6 +145,16 @@ def test_grads_mapping_may_be_empty():
     assert svg_texts(to_svg(graph["L"], grads={})).count("grad —") == 10
 
 
+def test_names_label_the_unlabelled_values_and_a_values_own_label_wins():
+    x = Value(2.0, "x")
+    product = x * 3
+    dot = draw_dot(product, names={product: "t1", x: "ignored", product.parents[1]: "three"})
+    texts = svg_texts(render_svg(dot))
+    assert "t1" in texts and "x" in texts
+    assert "ignored" not in texts
+    assert "three" not in texts and "3" in texts  # an unlabelled constant stays its number
+
+
 # ---------------------------------------------------------------------- labels are escaped
 
 
