@@ -128,7 +128,7 @@ def player_html(wt: Walkthrough, draw_options: dict[str, Any]) -> str:
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{esc(policy)}">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Backward pass through {esc(loss)}</title>
 <style>{_STYLE}</style>

@@ -24,7 +24,7 @@ def seed_neuron():
 
 
 def test_the_hand_check_marks_each_guess_against_the_engine():
-    w, x, b, z, a, loss = seed_neuron()
+    *_, z, _, loss = seed_neuron()
     result = check_gradients(loss, {"a": -0.2994, z: 0.1, "w": -0.0942})
     assert [(row.name, row.correct) for row in result.rows] == [("a", True), ("z", False), ("w", True)]
     assert result.rows[1].actual == walkthrough(loss).gradients[z]
@@ -33,7 +33,7 @@ def test_the_hand_check_marks_each_guess_against_the_engine():
 
 
 def test_the_hand_check_table_shows_both_numbers_and_the_chain_rule_for_each_wrong_one():
-    *_, z, a, loss = seed_neuron()
+    *_, loss = seed_neuron()
     text = str(check_gradients(loss, {"a": -0.2994, "z": 0.1}))
     assert text.splitlines()[:3] == [
         "node  your ∂L/∂node  engine's",
@@ -86,7 +86,7 @@ def test_an_unknown_label_names_the_labels_there_are():
 def test_a_label_two_nodes_share_is_ambiguous_and_their_names_are_offered():
     x1, x2 = Value(1.0, "x"), Value(2.0, "x")
     root = x1 * x2
-    with pytest.raises(KeyError, match="2 nodes have the label 'x'.* x, x#2"):
+    with pytest.raises(KeyError, match=r"2 nodes have the label 'x'.* x, x#2"):
         check_gradients(root, {"x": 1.0})
     (row,) = check_gradients(root, {"x#2": 1.0}).rows
     assert row.name == "x#2" and walkthrough(root).names[row.node] == "x#2"
@@ -130,7 +130,7 @@ def test_an_sgd_step_is_written_as_the_seeds_update_rule():
 
 
 def test_the_explained_update_is_exactly_the_step_sgd_then_takes_and_changes_nothing_itself():
-    w, x, b, *_, loss = seed_neuron()
+    w, _, b, *_, loss = seed_neuron()
     loss.backward()
     optimizer = SGD([w, b], lr=0.1)
     explained = explain_update(optimizer)
@@ -171,5 +171,5 @@ def test_unlabeled_or_shared_labels_name_parameters_by_their_position():
 
 
 def test_an_optimiser_other_than_sgd_is_refused_with_what_is_missing():
-    with pytest.raises(TypeError, match="explains SGD steps.*Adam has no 'momentum'"):
+    with pytest.raises(TypeError, match=r"explains SGD steps.*Adam has no 'momentum'"):
         explain_update(Adam([Value(1.0)], lr=0.1))  # type: ignore[arg-type]
