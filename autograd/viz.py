@@ -99,10 +99,14 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **_: Any
     ) -> dict[str, str]:
-        try:
-            return {"image/svg+xml": render_svg(self)}
-        except RendererNotFoundError:
-            return {"text/plain": f"{NO_RENDERER_NOTE}\n{self.source}"}
+        wanted = set(include) if include is not None else {"image/svg+xml", "text/plain"}
+        wanted -= set(exclude or ())
+        if "image/svg+xml" in wanted:
+            try:
+                return {"image/svg+xml": render_svg(self)}
+            except RendererNotFoundError:
+                pass
+        return {"text/plain": f"{NO_RENDERER_NOTE}\n{self.source}"} if "text/plain" in wanted else {}
 
 
 def render_svg(digraph: graphviz.Graph | graphviz.Digraph, *, renderer: Renderer = "auto") -> str:
@@ -137,6 +141,7 @@ def draw_dot(
     only: Value | Iterable[Value] | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     precision: int = 4,
+    legend: bool = False,
 ) -> ComputationGraph:
     """The computation graph of `root` as a `graphviz.Digraph`, ready to show, save or restyle.
 
@@ -159,6 +164,7 @@ def draw_dot(
         only: draw only these Values and what they were computed from.
         max_nodes: refuse, with a ValueError, to draw more boxes than this; None for no limit.
         precision: significant digits of the numbers shown.
+        legend: add a small key saying which colour is which role.
 
     >>> from autograd import Value
     >>> a = Value(3.0, "a")
@@ -234,6 +240,7 @@ def draw_dot(
         edge_attr={"color": "#6b7280", "arrowsize": "0.6", "fontname": FONT, "fontsize": "9"},
     )
     clusters = _ClusterTree(dot, parameter_names)
+    roles_drawn: dict[Role, None] = {}  # in order of first appearance
 
     # The boxes (and each op's oval beside the box of its result).
     for node in order:
@@ -241,6 +248,7 @@ def draw_dot(
             continue
         name = layout.box_id(node)
         role = layout.role(node, root)
+        roles_drawn.setdefault(role)
         marked = node in highlighted or any(member in highlighted for member in layout.folds.get(node, ()))
         attributes = {
             "shape": "box",
@@ -291,6 +299,8 @@ def draw_dot(
             dot.edge(layout.box_id(parent), f"{name}_op", edge_label, **edge_style)
         dot.edge(f"{name}_op", name, **edge_style)
     clusters.close()
+    if legend:
+        _add_legend(dot, list(roles_drawn))
     return dot
 
 
@@ -558,6 +568,26 @@ class _ClusterTree:
 
         for group in in_model_order(self.top):
             self.dot.subgraph(nest(group))
+
+
+def _add_legend(dot: graphviz.Digraph, roles: list[Role]) -> None:
+    """A cluster with one sample box per role drawn, for readers new to the colours."""
+    key = graphviz.Digraph(
+        name="cluster_legend", graph_attr={"label": "legend", "style": "rounded", "color": "#d1d5db"}
+    )
+    for role in roles:
+        dashed = ",dashed" if role == "constant" else ""
+        key.node(
+            f"legend_{role}",
+            role,
+            shape="box",
+            style=f"rounded,filled{dashed}",
+            fillcolor=FILL_COLOURS[role],
+            fontsize="9",
+            height="0.25",
+            margin="0.06,0.02",
+        )
+    dot.subgraph(key)
 
 
 # ---------------------------------------------------------------------- labels

@@ -257,6 +257,14 @@ def test_roles_are_styled_differently():
     assert any('fillcolor="#ffffff"' in line and "intermediate:" in line for line in source.splitlines())
 
 
+def test_the_legend_names_the_roles_drawn_in_their_colours():
+    texts = svg_texts(to_svg(seed_example()["L"], legend=True))
+    assert "legend" in texts
+    for role in ["input", "intermediate", "constant", "output"]:
+        assert role in texts
+    assert "parameter" not in texts  # no parameter in this graph
+
+
 def test_a_labelled_constant_is_still_a_constant():
     dot = draw_dot(Constant(2.0, "two") * Value(3.0, "x"))
     assert 'tooltip="constant:' in box_line(dot, "two")
@@ -344,6 +352,12 @@ def test_jupyter_without_a_renderer_shows_the_dot_source_and_a_hint(no_renderer)
     hint, source = bundle["text/plain"].split("\n", 1)
     assert source == dot.source
     assert "apt-get install graphviz" in hint and "scalar-autograd[render]" in hint
+
+
+def test_jupyter_asked_for_plain_text_only_gets_the_dot_source():
+    dot = draw_dot(Value(1.0, "x"))
+    assert dot._repr_mimebundle_(include=["text/plain"])["text/plain"].endswith(dot.source)
+    assert dot._repr_mimebundle_(include=["image/png"]) == {}
 
 
 # ---------------------------------------------------------------------- to_svg and save_svg
