@@ -100,7 +100,7 @@ def test_bce_at_certain_wrong_probabilities_is_capped_at_100():
 
 
 def test_bce_refuses_probabilities_outside_zero_one():
-    with pytest.raises(ValueError, match="probabilities in \\[0, 1\\], but one is 2.5; for raw scores use"):
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\], but one is 2\.5; for raw scores use"):
         binary_cross_entropy(2.5, 1)
 
 

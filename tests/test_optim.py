@@ -161,7 +161,7 @@ def test_a_bad_learning_rate_is_refused(lr):
 def test_a_bad_learning_rate_set_between_steps_is_refused_at_the_step():
     optimizer = SGD([with_grad(1.0, 1.0)], lr=0.1)
     optimizer.lr = -1.0
-    with pytest.raises(ValueError, match="lr must be a finite number ≥ 0, but is -1.0"):
+    with pytest.raises(ValueError, match=r"lr must be a finite number ≥ 0, but is -1\.0"):
         optimizer.step()
 
 

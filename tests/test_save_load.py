@@ -84,7 +84,9 @@ def test_a_failing_rename_leaves_the_old_file_intact(tmp_path, saved, monkeypatc
 def test_loading_another_architecture_names_the_mismatch_and_changes_nothing(saved):
     bigger = MLP(2, [4, 1], seed=3)
     before = bigger.state_dict()
-    with pytest.raises(ValueError, match=r"do not fit MLP\(2, \[4, 1\].*missing 'layers.0.neurons.3.w.0'.*another arch"):
+    with pytest.raises(
+        ValueError, match=r"do not fit MLP\(2, \[4, 1\].*missing 'layers.0.neurons.3.w.0'.*another arch"
+    ):
         load(bigger, saved)
     assert_unchanged(bigger, before)
 
@@ -93,7 +95,7 @@ def test_loading_a_truncated_file_says_so_and_changes_nothing(saved):
     saved.write_text(saved.read_text()[:-40])
     target = MLP(2, [3, 1], seed=3)
     before = target.state_dict()
-    with pytest.raises(ValueError, match="its JSON breaks at line .* Was it truncated or corrupted"):
+    with pytest.raises(ValueError, match=r"its JSON breaks at line .* Was it truncated or corrupted"):
         load(target, saved)
     assert_unchanged(target, before)
 
@@ -107,7 +109,9 @@ def test_loading_binary_garbage_says_so_and_changes_nothing(saved):
     assert_unchanged(target, before)
 
 
-@pytest.mark.parametrize(("bad", "message"), [("0.5x", "must be a number, but is str"), (None, "must be a number, but is NoneType")])
+@pytest.mark.parametrize(
+    ("bad", "message"), [("0.5x", "must be a number, but is str"), (None, "must be a number, but is NoneType")]
+)
 def test_loading_a_non_numeric_weight_names_it_and_changes_nothing(saved, bad, message):
     document = json.loads(saved.read_text())
     document["weights"]["layers.1.neurons.0.b"] = bad
@@ -131,7 +135,7 @@ def test_loading_a_non_finite_weight_is_refused(saved):
 def test_loading_json_that_is_not_a_weights_file_is_refused(tmp_path):
     path = tmp_path / "other.json"
     path.write_text('{"hello": "world"}')
-    with pytest.raises(ValueError, match="not a weights file written by autograd.nn.save"):
+    with pytest.raises(ValueError, match=r"not a weights file written by autograd\.nn\.save"):
         load(MLP(2, [1]), path)
 
 
