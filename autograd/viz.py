@@ -74,6 +74,7 @@ INK = "#374151"
 HIGHLIGHT = "#dc2626"
 NOT_COMPUTED = '<FONT COLOR="#9ca3af">grad —</FONT>'
 FONT = "Helvetica,Arial,sans-serif"
+TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'  # rows of text, no lines
 RANKDIRS = ("LR", "RL", "TB", "BT")
 DEFAULT_MAX_NODES = 500
 
@@ -216,23 +217,7 @@ def draw_dot(
             "or pass max_nodes=None to draw it all anyway."
         )
 
-    def grad_of(node: Value) -> float | None:
-        """The gradient to show, or None when it has not been computed yet."""
-        if grads is not None:
-            return float(grads[node]) if node in grads else None
-        return node.grad if root.grad != 0.0 else None  # backward() always leaves root.grad ≥ 1
-
-    def number(x: float) -> str:
-        return _format_number(x, precision)
-
-    def grad_text(node: Value) -> str:
-        grad = grad_of(node)
-        return NOT_COMPUTED if grad is None else f"grad {number(grad)}"
-
-    def tooltip(node: Value, role: str) -> str:
-        grad = grad_of(node)
-        return f"{role}: data = {node.data!r}, grad = {'not computed yet' if grad is None else repr(grad)}"
-
+    readout = _Readout(root, grads, precision, show_grad)
     dot = ComputationGraph(
         name="computation_graph",
         graph_attr={"rankdir": rankdir, "fontname": FONT, "fontsize": "10", "nodesep": "0.25", "ranksep": "0.35"},
@@ -240,67 +225,11 @@ def draw_dot(
         edge_attr={"color": "#6b7280", "arrowsize": "0.6", "fontname": FONT, "fontsize": "9"},
     )
     clusters = _ClusterTree(dot, parameter_names)
-    roles_drawn: dict[Role, None] = {}  # in order of first appearance
-
-    # The boxes (and each op's oval beside the box of its result).
-    for node in order:
-        if node in layout.hidden:
-            continue
-        name = layout.box_id(node)
-        role = layout.role(node, root)
-        roles_drawn.setdefault(role)
-        marked = node in highlighted or any(member in highlighted for member in layout.folds.get(node, ()))
-        attributes = {
-            "shape": "box",
-            "style": "rounded,filled,dashed" if role == "constant" else "rounded,filled",
-            "fillcolor": FILL_COLOURS[role],
-            "margin": "0.06,0.03",
-            "tooltip": tooltip(node, role),
-        }
-        if role == "output":
-            attributes["penwidth"] = "2"
-        if marked:
-            attributes.update(color=HIGHLIGHT, penwidth="3")
-        if node in layout.folds:
-            label = _neuron_label(layout, node, number, grad_text if show_grad else None)
-        elif role == "constant" and not node.label:
-            label = f"<{number(node.data)}>"
-            attributes["fontsize"] = "9"
-        else:
-            rows = [f"<B>{_html_text(layout.title(node))}</B>"] if layout.title(node) else []
-            rows.append(f"data {number(node.data)}")
-            if show_grad:
-                rows.append(grad_text(node))
-            label = _table(rows)
-        cluster = clusters.get(layout.cluster_of(node))
-        cluster.node(name, label, **attributes)
-        if node.parents and node not in layout.folds:
-            op_attributes = {"shape": "oval", "style": "filled", "fillcolor": "#eef2ff", "margin": "0.02,0.01"}
-            op_attributes["fontsize"] = "10"
-            if node in highlighted:
-                op_attributes.update(color=HIGHLIGHT, penwidth="3")
-            cluster.node(f"{name}_op", f"<{_html_text(layout.op_symbol(node))}>", **op_attributes)
-
-    # The edges: operands into each op's oval, the oval into its result.
-    for node in order:
-        if node in layout.hidden or not node.parents:
-            continue
-        name = layout.box_id(node)
-        edge_style = {"color": HIGHLIGHT, "penwidth": "2.5"} if node in highlighted else {}
-        if node in layout.folds:
-            for member in layout.folds[node]:
-                for parent in member.parents:
-                    if layout.box_id(parent) != name and parent not in layout.hidden:
-                        dot.edge(layout.box_id(parent), name, **edge_style)
-            continue
-        drawn = [parent for parent in node.parents if parent not in layout.hidden]
-        for slot, parent in enumerate(drawn):
-            edge_label = "ab"[slot] if node.op in ORDERED_OPS and len(drawn) == 2 else None
-            dot.edge(layout.box_id(parent), f"{name}_op", edge_label, **edge_style)
-        dot.edge(f"{name}_op", name, **edge_style)
+    roles = _draw_boxes(clusters, layout, readout, root, highlighted)
+    _draw_edges(dot, layout, highlighted)
     clusters.close()
     if legend:
-        _add_legend(dot, list(roles_drawn))
+        _add_legend(dot, roles)
     return dot
 
 
@@ -382,6 +311,7 @@ class _Layout:
             member: head for head, members in self.folds.items() for member in members
         }
         self.hidden |= set(self.folded_into) - set(self.folds)
+        self.order = order
         self.ids = {node: f"v{i}" for i, node in enumerate(order)}
         self.box_count = sum(1 for node in order if node not in self.hidden)
 
@@ -570,6 +500,101 @@ class _ClusterTree:
             self.dot.subgraph(nest(group))
 
 
+# ---------------------------------------------------------------------- drawing
+
+
+class _Readout:
+    """How numbers read in a box: rounded data, and the gradient or "grad —" when not computed yet."""
+
+    def __init__(self, root: Value, grads: Mapping[Value, float] | None, precision: int, show_grad: bool) -> None:
+        self.root = root
+        self.grads = grads
+        self.precision = precision
+        self.show_grad = show_grad
+
+    def grad_of(self, node: Value) -> float | None:
+        """The gradient to show, or None when it has not been computed yet."""
+        if self.grads is not None:
+            return float(self.grads[node]) if node in self.grads else None
+        return node.grad if self.root.grad != 0.0 else None  # backward() always leaves root.grad ≥ 1
+
+    def number(self, x: float) -> str:
+        return _format_number(x, self.precision)
+
+    def grad(self, node: Value) -> str:
+        grad = self.grad_of(node)
+        return NOT_COMPUTED if grad is None else f"grad {self.number(grad)}"
+
+    def tooltip(self, node: Value, role: str) -> str:
+        """Shown on hover in the SVG: the numbers in full."""
+        grad = self.grad_of(node)
+        return f"{role}: data = {node.data!r}, grad = {'not computed yet' if grad is None else repr(grad)}"
+
+
+def _draw_boxes(
+    clusters: _ClusterTree, layout: _Layout, readout: _Readout, root: Value, highlighted: set[Value]
+) -> list[Role]:
+    """One box per Value (and an oval for the op that made it); returns the roles drawn, for the legend."""
+    roles: dict[Role, None] = {}  # in order of first appearance
+    for node in layout.order:
+        if node in layout.hidden:
+            continue
+        name = layout.box_id(node)
+        role = layout.role(node, root)
+        roles.setdefault(role)
+        attributes = {
+            "shape": "box",
+            "style": "rounded,filled,dashed" if role == "constant" else "rounded,filled",
+            "fillcolor": FILL_COLOURS[role],
+            "margin": "0.06,0.03",
+            "tooltip": readout.tooltip(node, role),
+        }
+        if role == "output":
+            attributes["penwidth"] = "2"
+        if node in highlighted or any(member in highlighted for member in layout.folds.get(node, ())):
+            attributes.update(color=HIGHLIGHT, penwidth="3")
+        if node in layout.folds:
+            label = _neuron_label(layout, node, readout)
+        elif role == "constant" and not node.label:
+            label = f"<{readout.number(node.data)}>"
+            attributes["fontsize"] = "9"
+        else:
+            title = layout.title(node)
+            rows = [f"<B>{_html_text(title)}</B>"] if title else []
+            rows.append(f"data {readout.number(node.data)}")
+            if readout.show_grad:
+                rows.append(readout.grad(node))
+            label = _table(rows)
+        cluster = clusters.get(layout.cluster_of(node))
+        cluster.node(name, label, **attributes)
+        if node.parents and node not in layout.folds:
+            oval = {"shape": "oval", "style": "filled", "fillcolor": "#eef2ff", "margin": "0.02,0.01", "fontsize": "10"}
+            if node in highlighted:
+                oval.update(color=HIGHLIGHT, penwidth="3")
+            cluster.node(f"{name}_op", f"<{_html_text(layout.op_symbol(node))}>", **oval)
+    return list(roles)
+
+
+def _draw_edges(dot: graphviz.Digraph, layout: _Layout, highlighted: set[Value]) -> None:
+    """Operands into each op's oval, the oval into its result; a + a gives two edges from a."""
+    for node in layout.order:
+        if node in layout.hidden or not node.parents:
+            continue
+        name = layout.box_id(node)
+        style = {"color": HIGHLIGHT, "penwidth": "2.5"} if node in highlighted else {}
+        if node in layout.folds:  # a folded neuron: what feeds its sum from outside goes straight into its box
+            for member in layout.folds[node]:
+                for parent in member.parents:
+                    if layout.box_id(parent) != name and parent not in layout.hidden:
+                        dot.edge(layout.box_id(parent), name, **style)
+            continue
+        drawn = [parent for parent in node.parents if parent not in layout.hidden]
+        for slot, parent in enumerate(drawn):
+            edge_label = "ab"[slot] if node.op in ORDERED_OPS and len(drawn) == 2 else None
+            dot.edge(layout.box_id(parent), f"{name}_op", edge_label, **style)
+        dot.edge(f"{name}_op", name, **style)
+
+
 def _add_legend(dot: graphviz.Digraph, roles: list[Role]) -> None:
     """A cluster with one sample box per role drawn, for readers new to the colours."""
     key = graphviz.Digraph(
@@ -615,30 +640,30 @@ def _html_text(text: str) -> str:
 
 def _table(rows: list[str]) -> str:
     cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+    return f"<{TABLE}{cells}</TABLE>>"
 
 
-def _neuron_label(layout: _Layout, head: Value, number: Any, grad_text: Any) -> str:
+def _neuron_label(layout: _Layout, head: Value, readout: _Readout) -> str:
     """A folded neuron: its name, the sum's data and grad, then one row per parameter folded in."""
     group = layout.group[head]
     name = group[len(_owner(group)) :].lstrip(".")  # "neurons.3": its layer's cluster shows the rest
     title = f"<B>{_html_text(name or 'neuron')}</B>"
-    rows = [title, "Σ wᵢxᵢ + b", f"data {number(head.data)}"]
-    if grad_text is not None:
-        rows.append(grad_text(head))
+    rows = [title, "Σ wᵢxᵢ + b", f"data {readout.number(head.data)}"]
+    if readout.show_grad:
+        rows.append(readout.grad(head))
     model_order = {parameter: i for i, parameter in enumerate(layout.parameter_names)}
     parameters = [member for member in layout.folds[head] if not member.parents and not isinstance(member, Constant)]
     parameters.sort(key=lambda parameter: model_order.get(parameter, len(model_order)))
     parameter_rows = [
         f"<TR><TD ALIGN='LEFT'>{_html_text(layout.title(member))}</TD>"
-        f"<TD ALIGN='RIGHT'>{number(member.data)}</TD>"
-        + (f"<TD ALIGN='RIGHT'>{grad_text(member)}</TD>" if grad_text is not None else "")
+        f"<TD ALIGN='RIGHT'>{readout.number(member.data)}</TD>"
+        + (f"<TD ALIGN='RIGHT'>{readout.grad(member)}</TD>" if readout.show_grad else "")
         + "</TR>"
         for member in parameters
     ]
-    span = 3 if grad_text is not None else 2
+    span = 3 if readout.show_grad else 2
     cells = "".join(f'<TR><TD COLSPAN="{span}">{row}</TD></TR>' for row in rows) + "".join(parameter_rows)
-    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{cells}</TABLE>>'
+    return f"<{TABLE}{cells}</TABLE>>"
 
 
 def _node_list(nodes: Value | Iterable[Value], argument: str, position: Mapping[Value, int]) -> list[Value]:
