@@ -197,7 +197,7 @@ def _pairs(prediction: Any, target: Any, loss: str) -> list[tuple[Value, Any]]:
 
 
 def _check_probability_target(y: object, loss: str) -> None:
-    if isinstance(y, Value) or not 0 <= y <= 1:  # type: ignore[operator]  # y is a real number here
+    if isinstance(y, bool) or not isinstance(y, Real) or not 0.0 <= float(y) <= 1.0:
         raise ValueError(f"{loss} needs targets that are numbers in [0, 1], but one is {y!r}")
 
 

@@ -27,7 +27,7 @@ import math
 import os
 import reprlib
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from numbers import Real
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -60,6 +60,7 @@ __all__ = [
 ]
 
 Output = TypeVar("Output", covariant=True)
+AnyModule = TypeVar("AnyModule", bound="Module[Any]")
 
 
 class Parameter(Value):
@@ -74,7 +75,7 @@ class Parameter(Value):
 
 
 # Each activation is a Value method; "linear" leaves the weighted sum as it is.
-ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+_ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "tanh": Value.tanh,
     "relu": Value.relu,
     "sigmoid": Value.sigmoid,
@@ -141,13 +142,15 @@ class Module(Generic[Output]):
                 f"missing {_few(missing)}, unexpected {_few(unexpected)}. "
                 f"Were they saved from a model of another architecture?"
             )
+        numbers: dict[str, float] = {}
         for name, number in state.items():
             if isinstance(number, bool) or not isinstance(number, Real):
                 raise ValueError(f"weight {name!r} must be a number, but is {type(number).__name__}: {number!r}")
             if not math.isfinite(number):
                 raise ValueError(f"weight {name!r} must be a finite number, but is {number!r}")
-        for name, parameter in parameters.items():
-            parameter.data = float(state[name])  # type: ignore[arg-type]  # checked above
+            numbers[name] = float(number)
+        for name, parameter in parameters.items():  # only now, when every entry has passed
+            parameter.data = numbers[name]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
@@ -202,7 +205,7 @@ class Neuron(Module[Value]):
         z: Value = self.b
         for weight, xi in zip(self.w, inputs):
             z = z + weight * xi
-        return ACTIVATIONS[self.activation](z)
+        return _ACTIVATIONS[self.activation](z)
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
@@ -264,7 +267,7 @@ class MLP(Module[Value | list[Value]]):
     def __init__(
         self,
         nin: int,
-        nouts: list[int],
+        nouts: Sequence[int],
         activation: str = "tanh",
         *,
         output_activation: str = "linear",
@@ -311,8 +314,8 @@ def _check_count(count: object, name: str, owner: str) -> None:
 
 
 def _check_activation(activation: object) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(map(repr, ACTIVATIONS))}")
+    if activation not in _ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(map(repr, _ACTIVATIONS))}")
     return str(activation)
 
 
@@ -392,7 +395,7 @@ def _write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def load(model: Module[Any], path: str | os.PathLike[str]) -> Module[Any]:
+def load(model: AnyModule, path: str | os.PathLike[str]) -> AnyModule:
     """Set the model's weights from a file written by `save`, and return the model.
 
     A file for another architecture, a truncated or corrupted file, or one with
