@@ -246,7 +246,7 @@ def _local_formula(n: _Notation, node: Value, index: int, args: Sequence[str], d
         return f"{n.tanh}'({a}) = 1 {n.minus} {n.tanh}{n.squared}({a})", f"1 {n.minus} {num(node.data)}{n.squared}"
     if op == "relu":
         return f"{n.relu}'({a}) = [{a} > 0]", f"[{num(first)} > 0]"
-    return n.partial("out", a), None  # an op this module does not know: no formula, the number still holds
+    return n.partial(op, a), None  # an op this module does not know: no formula, the number still holds
 
 
 def _is_number(text: str, n: _Notation) -> bool:
