@@ -86,10 +86,15 @@ def _explanation(step: Step) -> str:
     return f"<h2>{html.escape(header)}</h2><pre>{html.escape(chr(10).join(line.strip() for line in equations))}</pre>"
 
 
+def _leaf_note(wt: Walkthrough) -> str:
+    loss = html.escape(wt.names[wt.root])
+    return f"{loss} is a leaf: backward() has no step to take, and ∂{loss}/∂{loss} = 1."
+
+
 def notebook_html(wt: Walkthrough) -> str:
     """The current step as the notebook shows it: its frame, its explanation, how to move on."""
     if not len(wt):
-        return f"<p>{html.escape(repr(wt))}: the root is a leaf, so there is nothing to step through.</p>"
+        return f"<p>{_leaf_note(wt)}</p>"
     step = wt.current
     try:
         picture = _svg_for_inline(render_svg(wt.frame(step.index)))
@@ -116,8 +121,9 @@ def player_html(wt: Walkthrough, draw_options: dict[str, Any]) -> str:
             f'<div class="frame">{svg}</div><div class="explanation">{_explanation(step)}</div></section>'
         )
     if not sections:
-        sections.append(f"<p>The root {esc(loss)} is a leaf: backward() has no step to take.</p>")
+        sections.append(f"<p>{_leaf_note(wt)}</p>")
     count = max(len(wt), 1)
+    disabled = "" if len(wt) > 1 else " disabled"
     rows = "".join(
         f'<tr data-row="{i}">' + "".join(f"<td>{esc(cell)}</td>" for cell in cells) + "</tr>"
         for i, cells in enumerate(wt.summary_table())
@@ -140,9 +146,9 @@ def player_html(wt: Walkthrough, draw_options: dict[str, Any]) -> str:
 <p class="legend">Red: this step's node, its op and its edges. "grad —": not reached yet.
 Keys: ← → move, Home / End jump.</p>
 <nav>
-<button id="prev" type="button">◀ Prev</button>
+<button id="prev" type="button" disabled>◀ Prev</button>
 <input id="slider" type="range" min="1" max="{count}" value="1" step="1" aria-label="step">
-<button id="next" type="button">Next ▶</button>
+<button id="next" type="button"{disabled}>Next ▶</button>
 <span id="counter">Step 1 of {count}</span>
 </nav>
 <main>
