@@ -18,18 +18,16 @@ whose wheels bundle Graphviz (``pip install "scalar-autograd[render]"``).
 
 from __future__ import annotations
 
-import contextlib
 import html
 import importlib
 import os
-import stat
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import graphviz  # type: ignore[import-untyped]
 
+from ._files import write_text_atomically
 from ._render import Renderer, RendererNotFoundError, dot_to_svg
 from .engine import Constant, Value, topological_order
 
@@ -263,18 +261,7 @@ def save_svg(root: Value, path: str | os.PathLike[str], *, renderer: Renderer = 
             f"cannot save the SVG to {str(target)!r}: the folder {str(target.parent)!r} does not exist"
         )
     svg = to_svg(root, renderer=renderer, **options)  # drawn before any file is touched
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(svg)
-        # mkstemp makes the file private (0600); an SVG for slides should read like any other file.
-        mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o644
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    write_text_atomically(target, svg)
     return target
 
 
