@@ -145,7 +145,7 @@ def draw_dot(
     """The computation graph of `root` as a `graphviz.Digraph`, ready to show, save or restyle.
 
     Args:
-        root: the Value whose graph to draw (usually the loss); it is styled as the output.
+        root: the Value whose graph to draw (usually the loss); unless it is a leaf, it is styled as the output.
         rankdir: direction of the graph: "LR" (left to right), "TB", "RL" or "BT".
         show_grad: show a ``grad`` row in each box.
         highlight: a Value or Values to mark in red. For a Value made by an op, the op's
