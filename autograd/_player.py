@@ -13,10 +13,10 @@ import base64
 import hashlib
 import html
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._files import write_text_atomically
 from .viz import RendererNotFoundError, render_svg
 
 if TYPE_CHECKING:
@@ -173,13 +173,5 @@ def write_player(wt: Walkthrough, path: str | os.PathLike[str], draw_options: di
     if not target.parent.is_dir():
         raise FileNotFoundError(f"cannot write {str(target)!r}: the folder {str(target.parent)!r} does not exist")
     page = player_html(wt, draw_options)  # render first: a failure leaves no file behind
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(page)
-        os.chmod(temporary, 0o644)  # mkstemp makes it private; a page to share should be readable
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_text_atomically(target, page)
     return target

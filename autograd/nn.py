@@ -21,19 +21,18 @@ of `autograd.losses` are re-exported here, as in ``torch.nn``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
 import reprlib
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from numbers import Real
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from ._files import write_text_atomically
 from ._random import Seed, random_generator
-from .engine import Constant, Value
+from .engine import Value
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -320,7 +319,7 @@ def _check_activation(activation: object) -> str:
 
 
 def _as_inputs(x: object, nin: int, module: Module[Any]) -> list[Value]:
-    """The inputs as Values (plain numbers become Constant nodes ``x0``, ``x1``, … shared by all neurons)."""
+    """The inputs as Values (plain numbers become input leaves ``x0``, ``x1``, … shared by all neurons)."""
     if isinstance(x, (Value, Real, str, bytes, Mapping)) or not hasattr(x, "__iter__"):
         hint = f"; wrap a single input in a list: [{x!r}]" if nin == 1 else ""
         raise TypeError(
@@ -335,7 +334,7 @@ def _as_inputs(x: object, nin: int, module: Module[Any]) -> list[Value]:
         if isinstance(xi, Value):
             inputs.append(xi)
         elif isinstance(xi, Real) and not isinstance(xi, bool):
-            inputs.append(Constant(xi, f"x{i}"))
+            inputs.append(Value(xi, f"x{i}"))
         else:
             raise TypeError(f"input {i} of {module!r} must be a number or a Value, but is {type(xi).__name__}: {xi!r}")
     return inputs
@@ -376,23 +375,7 @@ def save(model: Module[Any], path: str | os.PathLike[str]) -> None:
             f"cannot save {model!r}: weights {_few(broken)} are not finite (nan or inf); training diverged?"
         )
     document = {"format": _FORMAT, "version": _VERSION, "model": repr(model), "weights": weights}
-    _write_atomically(Path(path), json.dumps(document, indent=1) + "\n")
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    # The temporary file must be in the same directory: os.replace is atomic only within one file system.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-            file.flush()
-            os.fsync(file.fileno())  # the bytes are on disk before the name points at them
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would make the saved weights private
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
+    write_text_atomically(Path(path), json.dumps(document, indent=1) + "\n")
 
 
 def load(model: AnyModule, path: str | os.PathLike[str]) -> AnyModule:

@@ -611,18 +611,13 @@ class Walkthrough(Sequence[Step]):
         True
         """
         step = self[index]
-        options: dict[str, Any] = {"highlight": step.node, "grads": self.gradients_after(step.index)}
+        options: dict[str, Any] = {
+            "highlight": step.node,
+            "grads": self.gradients_after(step.index),
+            "names": self.names,  # unlabeled nodes drawn with the names the text uses (t1, v1, L)
+        }
         options.update(draw_options)
-        # draw_dot shows a node's own label; lend the unlabeled ones the names the text uses (t1, v1, L)
-        # for the drawing only. TODO: pass names= once draw_dot accepts it, and drop this.
-        unlabeled = [node for node in self.nodes if not node.label and not isinstance(node, Constant)]
-        try:
-            for node in unlabeled:
-                node.label = self.names[node]
-            return draw_dot(self.root, **options)
-        finally:
-            for node in unlabeled:
-                node.label = ""
+        return draw_dot(self.root, **options)
 
     def _repr_html_(self) -> str:
         return notebook_html(self)

@@ -151,9 +151,10 @@ def test_a_neuron_graph_is_lean_no_zero_constant_to_start_the_sum():
     assert not any(isinstance(node, Constant) and node.data == 0.0 for node in topological_order(out))
 
 
-def test_plain_number_inputs_become_one_shared_labelled_constant_per_input():
+def test_plain_number_inputs_become_one_shared_labelled_input_leaf_per_input():
     outputs = Layer(2, 3, seed=0)([1.5, -2.0])
-    inputs = {node for out in outputs for node in topological_order(out) if isinstance(node, Constant)}
+    leaves = {node for out in outputs for node in topological_order(out) if not node.parents}
+    inputs = {node for node in leaves if not isinstance(node, (Parameter, Constant))}
     assert sorted((node.label, node.data) for node in inputs) == [("x0", 1.5), ("x1", -2.0)]
 
 
