@@ -1,0 +1,51 @@
+"""Every code example in the README runs, and prints what the README says it prints."""
+
+import doctest
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+TEXT = README.read_text(encoding="utf-8")
+
+
+def python_blocks() -> list[tuple[int, str]]:
+    """(line number, code) of each ```python block."""
+    return [
+        (TEXT.count("\n", 0, match.start()) + 1, match.group(1))
+        for match in re.finditer(r"^```python\n(.*?)^```", TEXT, flags=re.S | re.M)
+    ]
+
+
+def test_the_readme_has_examples():
+    assert len(python_blocks()) >= 8
+
+
+@pytest.mark.parametrize(("line", "code"), python_blocks(), ids=[f"line {line}" for line, _ in python_blocks()])
+def test_readme_example(line, code, tmp_path, monkeypatch):
+    """Each block is a doctest session run in a fresh namespace inside an empty folder."""
+    monkeypatch.chdir(tmp_path)
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(code, globs={}, name=f"README.md:{line}", filename=str(README), lineno=line)
+    assert test.examples, f"README.md line {line}: a python block with no >>> examples is never checked"
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.failed == 0, f"README.md line {line}: {result.failed} example(s) failed (see the output above)"
+
+
+def quick_start_commands() -> list[str]:
+    section = TEXT.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```bash\n(.*?)```", section, flags=re.S)
+    assert block, "the quick start has a bash block"
+    return [line for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_the_quick_start_is_exactly_two_commands_and_ci_runs_the_test_one():
+    commands = quick_start_commands()
+    assert len(commands) == 2
+    main_job, test_suite = (command.split("  #")[0].strip() for command in commands)
+    assert "python -m autograd" in main_job
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_suite in ci.splitlines(), f"{test_suite!r} must be a line of .ci/run, exactly as in the README"
