@@ -95,6 +95,11 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
     is, the notebook shows the DOT source and a one-line hint instead of an error.
     """
 
+    def __repr__(self) -> str:
+        # Deterministic (no memory address), so a notebook's saved output doesn't change on every run.
+        edges = sum("->" in line for line in self.body)
+        return f"<ComputationGraph with {len(self.body) - edges} nodes and {edges} edges>"
+
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **_: Any
     ) -> dict[str, str]:

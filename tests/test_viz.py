@@ -433,3 +433,9 @@ def test_renderer_must_be_one_of_the_known_ones():
 
 def test_a_lone_leaf_is_drawn():
     assert svg_texts(to_svg(Value(4.0, "x"))) == ["x", "data 4", "grad —"]
+
+
+def test_repr_has_no_memory_address_so_saved_notebooks_stay_stable():
+    x = Value(2.0, "x")
+    first, second = repr(draw_dot(x * x + 1)), repr(draw_dot(x * x + 1))
+    assert first == second == "<ComputationGraph with 6 nodes and 6 edges>"
