@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import itertools
 import random
 import statistics
 import sys
@@ -67,7 +68,7 @@ def make_mlp(V: Any, sizes: list[int], seed: int = 0) -> list[list[tuple[list[An
     rng = random.Random(seed)
     return [
         [([V(rng.uniform(-1, 1)) for _ in range(nin)], V(0.0)) for _ in range(nout)]
-        for nin, nout in zip(sizes, sizes[1:])
+        for nin, nout in itertools.pairwise(sizes)
     ]
 
 
@@ -180,7 +181,8 @@ def main(argv: list[str] | None = None) -> None:
     repeats = 3 if args.quick else 15
     sizes = [1_000, 10_000] if args.quick else [1_000, 100_000, 1_000_000]
 
-    print(f"Python {sys.version.split()[0]}, recursion limit {sys.getrecursionlimit()}, gc thresholds {gc.get_threshold()}")
+    python = sys.version.split()[0]
+    print(f"Python {python}, recursion limit {sys.getrecursionlimit()}, gc thresholds {gc.get_threshold()}")
     print()
     print(f"1. Training step, MLP 2-16-16-1 on 100 two-moons points (median of {repeats}):")
     step = bench_training_step(repeats)
