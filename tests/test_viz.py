@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import graphviz
 import pytest
+from _shared import TwoNeuronLayer, seed_neuron
 
 from autograd import Constant, Value
 from autograd.viz import RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
@@ -29,20 +30,6 @@ def box_id(dot: graphviz.Digraph, label: str) -> str:
     return box_line(dot, label).split()[0]
 
 
-def seed_example(backward: bool = True) -> dict[str, Value]:
-    """The seed document's neuron: z = wx + b, a = σ(z), L = ½(a − y)²."""
-    w, x, b, y = Value(0.5, "w"), Value(1.5, "x"), Value(0.1, "b"), Value(1.0, "y")
-    z = w * x + b
-    z.label = "z"
-    a = z.sigmoid()
-    a.label = "a"
-    loss = 0.5 * (a - y) ** 2
-    loss.label = "L"
-    if backward:
-        loss.backward()
-    return {"w": w, "x": x, "b": b, "y": y, "z": z, "a": a, "L": loss}
-
-
 @pytest.fixture
 def no_dot_program(monkeypatch: pytest.MonkeyPatch) -> None:
     """Graphviz's `dot` is not on PATH (pygraphviz may still be there)."""
@@ -59,7 +46,7 @@ def no_renderer(no_dot_program: None, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_value_shows_its_label_data_and_grad_in_the_svg():
-    texts = svg_texts(to_svg(seed_example()["L"], renderer="dot"))
+    texts = svg_texts(to_svg(seed_neuron(backward=True).loss, renderer="dot"))
     for label in ["w", "x", "b", "y", "z", "a", "L"]:
         assert label in texts
     assert "data 0.5" in texts  # w
@@ -70,7 +57,7 @@ def test_every_value_shows_its_label_data_and_grad_in_the_svg():
 
 
 def test_ops_are_drawn_with_their_symbols_and_the_plain_numbers_as_constants():
-    texts = svg_texts(to_svg(seed_example()["L"]))
+    texts = svg_texts(to_svg(seed_neuron(backward=True).loss))
     for symbol in ["×", "+", "σ", "−", "**2"]:
         assert symbol in texts
     assert "0.5" in texts  # the ½ of ½(a − y)², a constant box of its own
@@ -107,7 +94,7 @@ def test_numbers_are_shown_with_the_precision_asked_for():
 
 
 def test_show_grad_false_leaves_out_the_grad_rows():
-    texts = svg_texts(to_svg(seed_example()["L"], show_grad=False))
+    texts = svg_texts(to_svg(seed_neuron(backward=True).loss, show_grad=False))
     assert not any(text.startswith("grad") for text in texts)
     assert "data 0.85" in texts
 
@@ -116,7 +103,7 @@ def test_show_grad_false_leaves_out_the_grad_rows():
 
 
 def test_before_backward_gradients_read_as_not_computed():
-    texts = svg_texts(to_svg(seed_example(backward=False)["L"]))
+    texts = svg_texts(to_svg(seed_neuron().loss))
     assert texts.count("grad —") == 10  # every box but the constant ½: 7 labelled, 3 not
     assert "grad 0" not in texts
 
@@ -131,8 +118,8 @@ def test_a_gradient_of_zero_reads_differently_from_not_computed():
 
 
 def test_grads_mapping_replaces_value_grad_and_missing_values_read_as_not_computed():
-    graph = seed_example()
-    dot = draw_dot(graph["L"], grads={graph["L"]: 1.0, graph["a"]: -0.2994})
+    graph = seed_neuron(backward=True)
+    dot = draw_dot(graph.loss, grads={graph.loss: 1.0, graph.a: -0.2994})
     texts = svg_texts(render_svg(dot))
     assert "grad 1" in texts
     assert "grad -0.2994" in texts
@@ -141,8 +128,8 @@ def test_grads_mapping_replaces_value_grad_and_missing_values_read_as_not_comput
 
 
 def test_grads_mapping_may_be_empty():
-    graph = seed_example()
-    assert svg_texts(to_svg(graph["L"], grads={})).count("grad —") == 10
+    graph = seed_neuron(backward=True)
+    assert svg_texts(to_svg(graph.loss, grads={})).count("grad —") == 10
 
 
 def test_names_label_the_unlabelled_values_and_a_values_own_label_wins():
@@ -185,7 +172,7 @@ def test_a_hostile_label_does_not_break_the_dot_source():
 
 
 def test_same_graph_gives_byte_identical_dot():
-    assert draw_dot(seed_example()["L"]).source == draw_dot(seed_example()["L"]).source
+    assert draw_dot(seed_neuron(backward=True).loss).source == draw_dot(seed_neuron(backward=True).loss).source
 
 
 def test_dot_is_byte_identical_across_processes():
@@ -214,30 +201,8 @@ def test_dot_is_byte_identical_across_processes():
 # ---------------------------------------------------------------------- roles and highlight
 
 
-class FakeModel:
-    """Stands in for an nn.Module: two neurons of one layer, weights named as the nn module names them."""
-
-    def __init__(self) -> None:
-        self.named = [
-            (f"layers.0.neurons.{n}.{name}", Value(0.1 * (n + 1), label))
-            for n in range(2)
-            for name, label in [("w.0", "w0"), ("w.1", "w1"), ("b", "b")]
-        ]
-
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        return self.named
-
-    def __call__(self, x: list[Value]) -> list[Value]:
-        parameters = [parameter for _, parameter in self.named]
-        outputs = []
-        for n in range(2):
-            w0, w1, b = parameters[3 * n : 3 * n + 3]
-            outputs.append((b + w0 * x[0] + w1 * x[1]).tanh())
-        return outputs
-
-
-def fake_network() -> tuple[FakeModel, Value]:
-    model = FakeModel()
+def fake_network() -> tuple[TwoNeuronLayer, Value]:
+    model = TwoNeuronLayer()
     x = [Value(1.0, "x0"), Value(-2.0, "x1")]
     first, second = model(x)
     loss = (first + second - 1.0) ** 2
@@ -258,7 +223,7 @@ def test_roles_are_styled_differently():
 
 
 def test_the_legend_names_the_roles_drawn_in_their_colours():
-    texts = svg_texts(to_svg(seed_example()["L"], legend=True))
+    texts = svg_texts(to_svg(seed_neuron(backward=True).loss, legend=True))
     assert "legend" in texts
     for role in ["input", "intermediate", "constant", "output"]:
         assert role in texts
@@ -271,15 +236,15 @@ def test_a_labelled_constant_is_still_a_constant():
 
 
 def test_highlighting_a_leaf_marks_only_its_box():
-    graph = seed_example()
-    dot = draw_dot(graph["L"], highlight=graph["w"])
+    graph = seed_neuron(backward=True)
+    dot = draw_dot(graph.loss, highlight=graph.w)
     marked = [line for line in dot.source.splitlines() if "#dc2626" in line]
     assert len(marked) == 1 and "<B>w</B>" in marked[0]
 
 
 def test_highlighting_a_result_marks_its_box_its_op_and_the_edges_of_that_step():
-    graph = seed_example()
-    dot = draw_dot(graph["L"], highlight=graph["a"])
+    graph = seed_neuron(backward=True)
+    dot = draw_dot(graph.loss, highlight=graph.a)
     marked = [line.strip() for line in dot.source.splitlines() if "#dc2626" in line]
     a_id, z_id = box_id(dot, "a"), box_id(dot, "z")
     assert box_line(dot, "a") in marked
@@ -290,29 +255,29 @@ def test_highlighting_a_result_marks_its_box_its_op_and_the_edges_of_that_step()
 
 
 def test_highlight_takes_several_values_and_shows_in_the_svg():
-    graph = seed_example()
-    svg = to_svg(graph["L"], highlight=[graph["w"], graph["x"]])
+    graph = seed_neuron(backward=True)
+    svg = to_svg(graph.loss, highlight=[graph.w, graph.x])
     strokes = [element.get("stroke") for element in ET.fromstring(svg).iter(f"{SVG}path")]
     assert strokes.count("#dc2626") == 2
 
 
 def test_highlight_of_a_value_outside_the_graph_is_a_clear_error():
     with pytest.raises(ValueError, match="not in the graph"):
-        draw_dot(seed_example()["L"], highlight=Value(1.0, "stranger"))
+        draw_dot(seed_neuron(backward=True).loss, highlight=Value(1.0, "stranger"))
     with pytest.raises(TypeError, match="takes a Value or Values"):
-        draw_dot(seed_example()["L"], highlight=[1.0])
+        draw_dot(seed_neuron(backward=True).loss, highlight=[1.0])
 
 
 # ---------------------------------------------------------------------- the two renderers, and none
 
 
 def test_renders_with_the_dot_program():
-    svg = render_svg(draw_dot(seed_example()["L"]), renderer="dot")
+    svg = render_svg(draw_dot(seed_neuron(backward=True).loss), renderer="dot")
     assert "data 0.85" in svg_texts(svg)
 
 
 def test_renders_with_pygraphviz_when_dot_is_not_on_path(no_dot_program):
-    svg = to_svg(seed_example()["L"])  # "auto" has to fall back to pygraphviz
+    svg = to_svg(seed_neuron(backward=True).loss)  # "auto" has to fall back to pygraphviz
     assert "data 0.85" in svg_texts(svg)
 
 
@@ -336,18 +301,18 @@ def test_render_svg_rejects_what_is_not_a_graph():
 
 
 def test_jupyter_displays_the_graph_as_svg():
-    bundle = draw_dot(seed_example()["L"])._repr_mimebundle_()
+    bundle = draw_dot(seed_neuron(backward=True).loss)._repr_mimebundle_()
     assert list(bundle) == ["image/svg+xml"]
     assert "data 0.85" in svg_texts(bundle["image/svg+xml"])
 
 
 def test_jupyter_displays_svg_through_pygraphviz_without_dot(no_dot_program):
-    bundle = draw_dot(seed_example()["L"])._repr_mimebundle_()
+    bundle = draw_dot(seed_neuron(backward=True).loss)._repr_mimebundle_()
     assert "data 0.85" in svg_texts(bundle["image/svg+xml"])
 
 
 def test_jupyter_without_a_renderer_shows_the_dot_source_and_a_hint(no_renderer):
-    dot = draw_dot(seed_example()["L"])
+    dot = draw_dot(seed_neuron(backward=True).loss)
     bundle = dot._repr_mimebundle_()
     hint, source = bundle["text/plain"].split("\n", 1)
     assert source == dot.source
@@ -364,7 +329,7 @@ def test_jupyter_asked_for_plain_text_only_gets_the_dot_source():
 
 
 def test_save_svg_writes_a_parseable_svg(tmp_path):
-    path = save_svg(seed_example()["L"], tmp_path / "neuron.svg")
+    path = save_svg(seed_neuron(backward=True).loss, tmp_path / "neuron.svg")
     assert path == tmp_path / "neuron.svg"
     assert "data 0.85" in svg_texts(path.read_text(encoding="utf-8"))
     assert os.listdir(tmp_path) == ["neuron.svg"]  # no temporary file left behind
@@ -395,7 +360,7 @@ def test_save_svg_into_a_missing_folder_names_the_folder(tmp_path):
 
 
 def test_to_svg_passes_draw_dot_options_on():
-    texts = svg_texts(to_svg(seed_example()["L"], show_grad=False, rankdir="TB"))
+    texts = svg_texts(to_svg(seed_neuron(backward=True).loss, show_grad=False, rankdir="TB"))
     assert "data 0.85" in texts and not any(text.startswith("grad") for text in texts)
 
 
@@ -420,7 +385,7 @@ def test_rankdir_reaches_the_graph():
 
 
 def test_the_returned_digraph_can_be_restyled_with_the_graphviz_api():
-    dot = draw_dot(seed_example()["L"])
+    dot = draw_dot(seed_neuron(backward=True).loss)
     assert isinstance(dot, graphviz.Digraph)
     dot.attr(bgcolor="lightyellow")
     assert 'fill="lightyellow"' in render_svg(dot)

@@ -4,6 +4,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from _shared import TwoNeuronLayer
 
 from autograd import Value
 from autograd.viz import draw_dot, render_svg, to_svg
@@ -22,28 +23,6 @@ def cluster_titles(svg: str) -> list[str]:
         for group in ET.fromstring(svg).iter(f"{SVG}g")
         if group.get("class") == "cluster" and group.find(f"{SVG}text") is not None
     ]
-
-
-class TwoNeuronLayer:
-    """Stands in for an nn model: one layer of two tanh neurons, parameters named as the nn module names them."""
-
-    def __init__(self) -> None:
-        self.named = [
-            (f"layers.0.neurons.{n}.{name}", Value(0.1 * (n + 1), label))
-            for n in range(2)
-            for name, label in [("w.0", "w0"), ("w.1", "w1"), ("b", "b")]
-        ]
-
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        return self.named
-
-    def __call__(self, x: list[Value]) -> list[Value]:
-        parameters = [parameter for _, parameter in self.named]
-        outputs = []
-        for n in range(2):
-            w0, w1, b = parameters[3 * n : 3 * n + 3]
-            outputs.append((b + w0 * x[0] + w1 * x[1]).tanh())
-        return outputs
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import math
 
 import pytest
+from _shared import seed_neuron
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,18 +15,6 @@ W, X, B, Y = 0.5, 1.5, 0.1, 1.0
 
 def sigma(t: float) -> float:
     return 1.0 / (1.0 + math.exp(-t))
-
-
-def seed_neuron():
-    """The seed document's example: z = wx + b, a = σ(z), L = ½(a − y)²."""
-    w, x, b, y = Value(W, "w"), Value(X, "x"), Value(B, "b"), Value(Y, "y")
-    z = w * x + b
-    z.label = "z"
-    a = z.sigmoid()
-    a.label = "a"
-    loss = 0.5 * (a - y) ** 2
-    loss.label = "L"
-    return w, x, b, y, z, a, loss
 
 
 def same(x: float, y: float) -> bool:

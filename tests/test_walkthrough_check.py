@@ -3,22 +3,11 @@
 import math
 
 import pytest
+from _shared import seed_neuron
 
 from autograd import Value
 from autograd.optim import SGD, Adam
 from autograd.walkthrough import check_gradients, explain_update, walkthrough
-
-
-def seed_neuron():
-    w, x, b, y = Value(0.5, "w"), Value(1.5, "x"), Value(0.1, "b"), Value(1.0, "y")
-    z = w * x + b
-    z.label = "z"
-    a = z.sigmoid()
-    a.label = "a"
-    loss = 0.5 * (a - y) ** 2
-    loss.label = "L"
-    return w, x, b, z, a, loss
-
 
 # ---------------------------------------------------------------------- the hand-check
 
@@ -69,7 +58,7 @@ def test_a_node_fed_into_two_others_explains_both_contributions():
 
 
 def test_the_hand_check_leaves_the_guesses_and_every_grad_untouched():
-    w, x, b, z, a, loss = seed_neuron()
+    w, x, b, _, z, a, loss = seed_neuron()
     guesses = {"w": -0.1, z: 0.2}
     before = dict(guesses)
     check_gradients(loss, guesses)
