@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from ._player import notebook_html, write_player
-from .engine import Constant, Value, topological_order
+from .engine import Constant, Value, no_grad, topological_order
 from .viz import draw_dot
 
 if TYPE_CHECKING:
@@ -180,6 +180,46 @@ _LATEX = _Notation(
     plus_equals=r"\mathrel{+}=",
     so=r",\quad\text{so}\quad ",
 )
+
+
+# The engine's own ops, to recompute a node from its parents' numbers as they are now.
+_RECOMPUTE: dict[str, Callable[..., Value]] = {
+    "+": Value.__add__,
+    "-": Value.__sub__,
+    "*": Value.__mul__,
+    "/": Value.__truediv__,
+    "**": Value.__pow__,
+    "neg": Value.__neg__,
+    "exp": Value.exp,
+    "log": Value.log,
+    "sigmoid": Value.sigmoid,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+}
+
+
+def _check_up_to_date(order: Sequence[Value], names: Mapping[Value, str]) -> None:
+    """Refuse a graph whose numbers no longer fit together: a leaf changed after the forward pass.
+
+    That happens after ``optimizer.step()``: w holds its new value while w · x still holds
+    the old product, so every step written out would mix the two.
+    """
+    with no_grad():
+        for node in order:
+            recompute = _RECOMPUTE.get(node.op)
+            if recompute is None:
+                continue
+            try:
+                now = recompute(*node.parents).data
+            except (ValueError, ZeroDivisionError, OverflowError):
+                now = math.nan
+            if now != node.data and not (math.isnan(now) and math.isnan(node.data)):
+                inputs = ", ".join(f"{names[p]} = {p.data:.6g}" for p in node.parents)
+                raise ValueError(
+                    f"this graph is out of date: {names[node]} was computed as {node.data:.6g}, but from its "
+                    f"parents' numbers now ({inputs}) it would be {now:.6g}. A value changed after the forward "
+                    f"pass (an optimizer.step()?): run the forward pass again, then walk through the new graph."
+                )
 
 
 def _forward_formula(n: _Notation, op: str, args: Sequence[str]) -> str:
@@ -446,6 +486,7 @@ class Walkthrough(Sequence[Step]):
         self.digits = digits
         order = topological_order(root)
         self.names: Mapping[Value, str] = _display_names(order, root)
+        _check_up_to_date(order, self.names)
         self._context = _Context(root, dict(self.names), digits)
         self.nodes: tuple[Value, ...] = tuple(order)
         self._steps, self._gradients = self._replay_backward(order)

@@ -162,3 +162,15 @@ def test_unlabeled_or_shared_labels_name_parameters_by_their_position():
 def test_an_optimiser_other_than_sgd_is_refused_with_what_is_missing():
     with pytest.raises(TypeError, match=r"explains SGD steps.*Adam has no 'momentum'"):
         explain_update(Adam([Value(1.0)], lr=0.1))  # type: ignore[arg-type]
+
+
+def test_a_graph_changed_after_its_forward_pass_is_refused_with_the_stale_node_named():
+    w, x, b, *_, loss = seed_neuron()
+    loss.backward()
+    SGD([w, b], lr=0.1).step()  # w and b now hold new numbers; the graph still holds the old products
+    with pytest.raises(ValueError, match=r"out of date: t1 was computed as 0\.75.*w = 0\.509422, x = 1\.5") as info:
+        walkthrough(loss)
+    assert "run the forward pass again" in str(info.value)
+    with pytest.raises(ValueError, match="out of date"):
+        check_gradients(loss, {"w": -0.0942})
+    walkthrough(0.5 * ((w * x + b).sigmoid() - 1.0) ** 2)  # a fresh forward pass is fine
