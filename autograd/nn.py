@@ -171,8 +171,9 @@ def _parameters_in(holder: object, name: str) -> Iterator[tuple[str, Parameter]]
 class Neuron(Module[Value]):
     """One neuron: a = activation(b + Σ wᵢxᵢ).
 
-    Weights and bias start uniform in ±1/√nin (as in ``torch.nn.Linear``), so
-    the weighted sum stays of order 1 whatever the number of inputs.
+    Weights start uniform with variance gain/nin (gain 2 for relu, after He et
+    al.; 1 otherwise), so the weighted sum stays of order 1 whatever the number
+    of inputs; the bias starts at 0.
 
     >>> neuron = Neuron(2, activation="linear", seed=1)
     >>> neuron.w[0].data, neuron.w[1].data, neuron.b.data = 0.5, -1.0, 0.1
