@@ -2,6 +2,9 @@
 
 import doctest
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -49,3 +52,29 @@ def test_the_quick_start_is_exactly_two_commands_and_ci_runs_the_test_one():
     assert "python -m autograd" in main_job
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert test_suite in ci.splitlines(), f"{test_suite!r} must be a line of .ci/run, exactly as in the README"
+
+
+def main_job_lines() -> list[str]:
+    """Every `python -m autograd ...` line of the README's bash blocks."""
+    lines = []
+    for block in re.findall(r"^```bash\n(.*?)^```", TEXT, flags=re.S | re.M):
+        for line in block.splitlines():
+            command = line.split("  #")[0].strip()
+            if command.startswith("python -m autograd"):
+                lines.append(command)
+    return lines
+
+
+def test_the_readme_shows_main_job_examples():
+    assert len(main_job_lines()) >= 3
+
+
+@pytest.mark.parametrize("command", main_job_lines())
+def test_readme_main_job_example(command, tmp_path):
+    """Each example command runs as written (with this interpreter) and succeeds."""
+    args = shlex.split(command)[3:]  # after "python -m autograd"
+    result = subprocess.run(
+        [sys.executable, "-m", "autograd", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip()
