@@ -9,8 +9,9 @@ most users have), then pygraphviz, and when neither is there we say how to get o
 from __future__ import annotations
 
 import shutil
-import subprocess
 from typing import Literal
+
+import graphviz  # type: ignore[import-untyped]
 
 Renderer = Literal["auto", "dot", "pygraphviz"]
 
@@ -31,9 +32,10 @@ def dot_to_svg(source: str, renderer: Renderer = "auto") -> str:
     if renderer not in ("auto", "dot", "pygraphviz"):
         raise ValueError(f"renderer must be 'auto', 'dot' or 'pygraphviz', but was given {renderer!r}")
     if renderer in ("auto", "dot"):
-        dot_program = shutil.which("dot")
-        if dot_program is not None:
-            return _svg_with_dot_program(dot_program, source)
+        if shutil.which("dot") is not None:
+            # The graphviz package runs the `dot` program for us.
+            svg: str = graphviz.Source(source).pipe(format="svg", encoding="utf-8")
+            return svg
         if renderer == "dot":
             raise RendererNotFoundError(
                 "renderer='dot' was asked for, but Graphviz's `dot` program is not on PATH.\n" + INSTALL_HINT
@@ -50,13 +52,5 @@ def dot_to_svg(source: str, renderer: Renderer = "auto") -> str:
             "and the Python package pygraphviz is not installed.\n" + INSTALL_HINT
         ) from error
     graph = pygraphviz.AGraph(string=source)
-    svg: bytes = graph.draw(format="svg", prog="dot")  # lays out in-process with the bundled Graphviz
-    return svg.decode("utf-8")
-
-
-def _svg_with_dot_program(dot_program: str, source: str) -> str:
-    finished = subprocess.run([dot_program, "-Tsvg"], input=source.encode("utf-8"), capture_output=True, check=False)
-    if finished.returncode != 0:
-        message = finished.stderr.decode("utf-8", errors="replace").strip()
-        raise RuntimeError(f"Graphviz's `dot` ({dot_program}) failed to draw the graph: {message}")
-    return finished.stdout.decode("utf-8")
+    drawn: bytes = graph.draw(format="svg", prog="dot")  # lays out in-process with the bundled Graphviz
+    return drawn.decode("utf-8")
