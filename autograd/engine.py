@@ -1,61 +1,487 @@
-"""The engine: a scalar `Value`, its operations, and reverse-mode backpropagation.
+"""The engine: the table of operations, a scalar `Value` that applies them, and backpropagation.
 
 Read this file top to bottom to see backprop work. In the notation of the seed
 document (z = wx + b, a = σ(z), L = ½(a − y)²):
 
 >>> w, x, b, y = Value(0.5, "w"), Value(1.0, "x"), Value(0.0, "b"), Value(1.0, "y")
->>> z = w * x + b            # forward pass: every op records its parents ...
+>>> z = w * x + b            # forward pass: every op records its parents and local gradients ...
 >>> a = z.sigmoid()
 >>> L = 0.5 * (a - y) ** 2
 >>> L.backward()             # ... and backward() applies the chain rule to them
 >>> round(w.grad, 6)         # ∂L/∂w = (a − y) · σ'(z) · x
 -0.088723
 
-Every node keeps
+The file has three parts:
 
-* ``data``     its number, computed in the forward pass;
-* ``grad``     ∂L/∂node, filled in by ``backward()``;
-* ``parents``  the nodes it was computed from, in operand order;
-* ``op``       the name of the op that made it (``""`` for a leaf);
-* its *local-gradient rule*: a function giving ∂node/∂parent for each parent.
+1. **The op table.** Every op is declared once, as an `Op`: its name, its
+   forward computation and its local-gradient rule side by side, with how it is
+   drawn and how it reads in a walkthrough. Drawing, the walkthrough, the formula
+   parser, the nn activations, derivatives of derivatives and the compiler all
+   read this one table (`OPS`). Your own op is one more `Op`:
 
-``backward()`` sorts the graph so that every node comes after its parents, walks
-that order in reverse and, for each node, hands its gradient (the *upstream*
-gradient) to its parents: ``parent.grad += local_grad * upstream``. That one line
-is the chain rule.
+   >>> cube = Op("cube", forward=lambda x: x**3, local_grads=lambda out, x: 3 * x**2, formula="{a}³")
+   >>> y = cube(Value(2.0, "x"))
+   >>> y.data, y.local_grads()
+   (8.0, (12.0,))
+
+2. **`Value`**, one number in a graph. Every node keeps ``data`` (its number),
+   ``grad`` (∂L/∂node, filled in by ``backward()``), ``parents`` (the nodes it was
+   computed from), ``operation`` (the `Op` that made it; ``op`` is its name) and its
+   *local gradients* ∂node/∂parent, one number per parent (``local_grads()``).
+
+3. **`backward()`** sorts the graph so that every node comes after its parents,
+   walks that order in reverse and, at each node, hands its gradient (the
+   *upstream* gradient) to its parents: ``parent.grad += local_grad * upstream``.
+   That one line is the chain rule (`Value.chain_rule` applies it at one node,
+   for doing backprop by hand).
 
 How a node is stored, and why (speed and memory are the engine's job too):
 
-* The local-gradient rules are shared functions, one per op, and not a fresh
-  closure per node as in micrograd. A closure costs about 200 bytes and, in
-  micrograd, a reference cycle (node → closure → node), so every graph waits for
-  the cyclic garbage collector. A rule here reads what it needs from the node it
-  is given, so no node refers to its output: a graph is freed the moment the
-  last reference to it goes.
-* A node has at most two parents, kept in two slots (``_first``, ``_second``)
-  rather than in a tuple: one object per node instead of two, which halves the
-  work the garbage collector does while a big graph is being built. The public
-  ``parents`` property hands them out as a tuple.
+* The local gradients are worked out in the forward pass, while the op's inputs
+  are at hand, and kept as two numbers on the node. The backward pass is then one
+  multiply-add per edge, and no node refers to a closure or to its output: there
+  are no reference cycles (micrograd's closures make one per node), so a graph is
+  freed the moment the last reference to it goes.
+* A node has at most two parents, kept in two slots (``_first``, ``_second``) rather
+  than in a tuple: one object per node instead of two, which halves the work the
+  garbage collector does while a big graph is being built.
+* Because the local gradients are numbers from the forward pass, a leaf whose
+  ``data`` changes before ``backward()`` (an ``optimizer.step()`` in between) would
+  mix old and new numbers. Writes to ``data`` are counted, so ``backward()``
+  notices and refuses such a graph, naming the node, as PyTorch does.
+
+The numeric policy, the same for every op: a NaN operand gives NaN (never a
+healthy-looking number); a result too large for a float is ±∞ (``exp(1000)``,
+``1e308 * 10``); a result that is not a real number (``log(0)``, ``1 / 0``,
+``sqrt(-1)``, ``inf - inf``) raises an error naming the op and its operands.
+``backward()`` itself never raises on numbers: it is IEEE arithmetic (0 · ∞ is NaN).
 """
 
 from __future__ import annotations
 
+import inspect
 import math
-from collections.abc import Callable
+import operator
+import threading
+from collections.abc import Callable, Sequence
 from contextlib import ContextDecorator
 from numbers import Real
 from typing import Any, Union
 
-__all__ = ["Constant", "Value", "is_grad_enabled", "no_grad", "topological_order"]
+__all__ = [
+    "OPS",
+    "Constant",
+    "Op",
+    "Value",
+    "cos",
+    "exp",
+    "find_stale_node",
+    "is_grad_enabled",
+    "log",
+    "no_grad",
+    "sigmoid",
+    "sin",
+    "sqrt",
+    "tanh",
+    "topological_order",
+]
 
 Number = int | float
 Operand = Union["Value", int, float]  # a string forward reference needs Union
-# A local-gradient rule: given an output node and its parents (the second is None for
-# a one-parent op), ∂output/∂parent for each parent.
-LocalGradRule = Callable[["Value", Any, Any], tuple[float, ...]]
+Scalar = Union["Value", float]  # what a local-gradient rule computes with: numbers, or Values for higher orders
+LocalGrads = Callable[..., Any] | float | tuple[float, float]
 
-# While False (inside `no_grad()`), ops record no parents: their results are leaves.
-_recording = True
+
+# ====================================================================== 1. the op table
+
+
+class Op:
+    """One operation, declared once; every tool reads what it needs from here.
+
+    * ``name``         the node's ``op``: ``"sigmoid"``
+    * ``forward``      its number from its inputs' numbers. Outside its domain it raises
+      (``ValueError``, ``ZeroDivisionError``) or returns NaN, and the engine says which op failed
+    * ``local_grads``  ∂out/∂input for each input, given the output and the inputs: one number for a
+      one-input op, a pair for two. Written with arithmetic and this module's `exp`, `log`, `sin`,
+      `cos`, `sqrt`, `sigmoid`, `tanh` (which take numbers or Values), the same rule gives numbers
+      for ``backward()`` and Values for derivatives of derivatives (``autograd.grad``). Local
+      gradients that never change (1 and 1 for ``+``) may be given as those numbers.
+    * ``symbol``       drawn on the op's oval (default: the name)
+    * ``formula``      how a node reads in a walkthrough, ``"σ({a})"``: ``{a}``, ``{b}`` are the inputs
+    * ``derivatives``  each local gradient as it reads, per input: ``(symbolic, with numbers)`` or just
+      the symbolic form, with ``{a}``, ``{b}``, ``{out}`` (names in the first, numbers in the
+      second). Optional: without it the walkthrough shows the number alone
+    * ``activation``   True for ops that make sense as a neuron's activation (``MLP(activation=...)``)
+
+    Calling an Op applies it: ``SIGMOID(x)`` is ``x.sigmoid()``. An Op made with a new name joins
+    `OPS`, so drawing, the walkthrough and the formula parser know it at once.
+    """
+
+    __slots__ = (
+        "activation", "apply", "arity", "derivatives", "formula", "forward", "local_grads", "name", "symbol",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., float] | None,
+        local_grads: LocalGrads | None,
+        *,
+        arity: int | None = None,
+        symbol: str | None = None,
+        formula: str | None = None,
+        derivatives: Sequence[tuple[str, str | None] | str] = (),
+        activation: bool = False,
+        register: bool = True,
+    ) -> None:
+        if not isinstance(name, str) or not name or name != name.strip():
+            raise TypeError(f"an Op needs a name (a non-empty str), but was given {name!r}")
+        if forward is not None and not callable(forward):
+            raise TypeError(f"Op {name!r}: forward must be a function of the inputs' numbers, not {forward!r}")
+        if arity is None:
+            arity = _count_inputs(forward) if forward is not None else 0
+        if arity not in (1, 2) and forward is not None:
+            raise ValueError(f"Op {name!r} takes {arity} inputs; an op here takes one or two (compose bigger ones)")
+        if forward is not None and not (callable(local_grads) or _is_constant_grads(local_grads, arity)):
+            raise TypeError(
+                f"Op {name!r}: local_grads must be a function (out, *inputs) giving ∂out/∂input for each input, "
+                f"or those numbers when they are constants, not {local_grads!r}"
+            )
+        if register and name in OPS:
+            raise ValueError(f"there is already an op named {name!r} (OPS[{name!r}]); choose another name")
+        self.name = name
+        self.forward = forward
+        self.local_grads = local_grads
+        self.arity = arity
+        self.symbol = symbol or name
+        self.formula = formula or (f"{name}({{a}})" if arity == 1 else f"{name}({{a}}, {{b}})")
+        self.derivatives = tuple((d, None) if isinstance(d, str) else (d[0], d[1]) for d in derivatives)
+        self.activation = activation
+        # The function that applies this op to Values and makes the output node (see `_unary`).
+        self.apply: Callable[..., Value] = _unary(self) if arity == 1 else _binary(self)
+        if register:
+            OPS[name] = self
+
+    def __call__(self, *operands: Operand) -> Value:
+        """Apply the op: numbers become Constant nodes, as they do with ``x * 2``."""
+        if len(operands) != self.arity:
+            raise TypeError(f"{self.name} takes {self.arity} input(s), but was given {len(operands)}: {operands!r}")
+        first = operands[0] if isinstance(operands[0], Value) else _constant(operands[0], self.name)
+        return self.apply(first, *operands[1:])
+
+    def local_grads_at(self, out: Scalar, *inputs: Scalar) -> tuple[Any, ...]:
+        """The local gradients as a tuple, one per input, for numbers or for Values.
+
+        >>> OPS["*"].local_grads_at(6.0, 2.0, 3.0)
+        (3.0, 2.0)
+        """
+        rule = self.local_grads
+        grads = rule(out, *inputs) if callable(rule) else rule
+        return grads if isinstance(grads, tuple) else (grads,)
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r})"
+
+
+OPS: dict[str, Op] = {}
+"""Every op the engine knows, by name: the one place where an op is declared."""
+
+
+def _count_inputs(forward: Callable[..., float]) -> int:
+    try:
+        parameters = inspect.signature(forward).parameters.values()
+    except (TypeError, ValueError):  # a builtin without a signature, such as math.sin: one input
+        return 1
+    return sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)
+
+
+def _is_constant_grads(grads: object, arity: int) -> bool:
+    if arity == 1:
+        return isinstance(grads, (int, float)) and not isinstance(grads, bool)
+    return isinstance(grads, tuple) and len(grads) == 2 and all(isinstance(g, (int, float)) for g in grads)
+
+
+# Making an op's output node. `_unary(op)` and `_binary(op)` make the function that applies `op`
+# (the Value methods below are exactly these functions): compute the number, then record the
+# parents and the local gradients, unless this thread is in `no_grad`.
+
+
+def _unary(op: Op) -> Callable[[Value], Value]:
+    forward: Any = op.forward
+    rule: Any = op.local_grads
+    constant = None if callable(rule) else rule
+
+    def apply(x: Value) -> Value:
+        a = x._data
+        try:
+            data = forward(a)
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError) as error:
+            raise _undefined(op, (x,), error) from None
+        if data != data and a == a:  # NaN from a number that is not NaN: not a real number
+            raise _undefined(op, (x,), None)
+        out = _new(Value)
+        out._data = data
+        out.grad = 0.0
+        out.label = ""
+        out._second = out._g1 = None
+        out._mark = _data_writes
+        if _no_grad_blocks and not _grad_mode.enabled:
+            out.operation = out._first = out._g0 = None  # a leaf: no parents to send gradients to
+            return out
+        out.operation = op
+        out._first = x
+        out._g0 = rule(data, a) if constant is None else constant
+        return out
+
+    apply.__name__ = apply.__qualname__ = op.name
+    return apply
+
+
+def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value]:
+    forward: Any = op.forward
+    rule: Any = op.local_grads
+    name = op.name
+    constant = None if callable(rule) else rule
+
+    def apply(self: Value, other: Operand) -> Value:
+        if not isinstance(other, Value):
+            other = _constant(other, name)  # a plain number: a Constant node, drawn as it reads
+        x, y = (other, self) if reflected else (self, other)  # 2 * x: the number is the left operand
+        a, b = x._data, y._data
+        try:
+            data = forward(a, b)
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError) as error:
+            raise _undefined(op, (x, y), error) from None
+        if data != data and a == a and b == b:
+            raise _undefined(op, (x, y), None)
+        out = _new(Value)
+        out._data = data
+        out.grad = 0.0
+        out.label = ""
+        out._mark = _data_writes
+        if _no_grad_blocks and not _grad_mode.enabled:
+            out.operation = out._first = out._second = out._g0 = out._g1 = None
+            return out
+        out.operation = op
+        out._first = x
+        out._second = y
+        out._g0, out._g1 = rule(data, a, b) if constant is None else constant
+        g1 = out._g1
+        if g1 != g1 and b == b:  # a slope that is not a real number (of base^p by p, for base < 0)
+            if type(y) is not Constant:
+                _refuse_undefined_slope(op, x, y)
+            out._g1 = 0.0  # a constant is never trained: it needs no slope
+        return out
+
+    apply.__name__ = apply.__qualname__ = op.name
+    return apply
+
+
+def _undefined(op: Op, inputs: Sequence[Value], error: BaseException | None) -> Exception:
+    """The error for an op whose result is not a real number, naming the op and its operands."""
+    formula = op.formula.format(a="a", b="b")
+    given = ", ".join(f"{letter} = {x._data!r}{_named(x)}" for letter, x in zip("ab", inputs))
+    reason = str(error) if error is not None else ""
+    if reason in ("", "math domain error"):
+        reason = "the result is not a real number"
+    kind = ZeroDivisionError if isinstance(error, ZeroDivisionError) else ValueError
+    return kind(f"{reason}: {formula} with {given}")
+
+
+def _refuse_undefined_slope(op: Op, x: Value, y: Value) -> None:
+    raise ValueError(
+        f"{op.formula.format(a='a', b='b')} with a = {x._data!r}{_named(x)}, b = {y._data!r}{_named(y)}: its slope "
+        f"with respect to b is not a real number here, so backward() could not use it. Make b a plain number "
+        f"(a constant) instead."
+    )
+
+
+# The functions local-gradient rules are written with: each takes a plain number or a Value,
+# so one rule gives numbers for backward() and Values for derivatives of derivatives.
+
+
+def exp(x: Scalar) -> Scalar:
+    """eˣ of a number or a Value."""
+    return x.exp() if isinstance(x, Value) else _exp(x)
+
+
+def log(x: Scalar) -> Scalar:
+    """ln x of a number or a Value."""
+    return x.log() if isinstance(x, Value) else _log(x)
+
+
+def sin(x: Scalar) -> Scalar:
+    """sin x of a number or a Value."""
+    return x.sin() if isinstance(x, Value) else math.sin(x)
+
+
+def cos(x: Scalar) -> Scalar:
+    """cos x of a number or a Value."""
+    return x.cos() if isinstance(x, Value) else math.cos(x)
+
+
+def sqrt(x: Scalar) -> Scalar:
+    """√x of a number or a Value."""
+    return x.sqrt() if isinstance(x, Value) else _sqrt(x)
+
+
+def sigmoid(x: Scalar) -> Scalar:
+    """σ(x) of a number or a Value."""
+    return x.sigmoid() if isinstance(x, Value) else _sigmoid(x)
+
+
+def tanh(x: Scalar) -> Scalar:
+    """tanh x of a number or a Value."""
+    return x.tanh() if isinstance(x, Value) else math.tanh(x)
+
+
+def _number(x: Scalar) -> float:
+    return x._data if isinstance(x, Value) else x
+
+
+def _step(x: Scalar, below: Scalar = 0.0) -> Scalar:
+    """The slope of a kink at 0: 1 above, ``below`` at and below 0, NaN for NaN. A constant, also for a Value."""
+    number = _number(x)
+    return 1.0 if number > 0.0 else below if number <= 0.0 else math.nan
+
+
+def _sign(x: Scalar) -> float:
+    """The slope of |x|: −1, 0 at 0 (as PyTorch takes it), 1; NaN for NaN."""
+    number = _number(x)
+    return 1.0 if number > 0.0 else -1.0 if number < 0.0 else 0.0 if number == 0.0 else math.nan
+
+
+# Forward computations on plain numbers, where Python's own raise or overflow differently.
+
+
+def _divide(a: float, b: float) -> float:
+    if b == 0.0:
+        raise ZeroDivisionError("division by zero")
+    return a / b
+
+
+def _power(base: float, p: float) -> float:
+    if base == 0.0 and p < 0:
+        raise ZeroDivisionError("zero to a negative power")
+    if base < 0.0 and not float(p).is_integer():
+        raise ValueError("a negative base to a non-integer power is not a real number")
+    try:
+        return base**p  # type: ignore[no-any-return]
+    except OverflowError:  # too large: ∞, with the sign it would have had
+        return -math.inf if base < 0.0 and float(p) % 2.0 == 1.0 else math.inf
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _log(x: float) -> float:
+    if x <= 0.0:
+        raise ValueError("log is defined for positive numbers only")
+    return math.log(x)
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # e⁻ˣ would overflow for very negative x; use the equal form eˣ / (1 + eˣ)
+    return e / (1.0 + e)
+
+
+def _softplus(x: float) -> float:
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x))) if x == x else x  # ln(1 + eˣ), never overflowing
+
+
+def _sqrt(x: float) -> float:
+    if x < 0.0:
+        raise ValueError("the square root is defined for numbers ≥ 0 only")
+    return math.sqrt(x)
+
+
+# Local-gradient rules too long for one line.
+
+
+def _divide_local_grads(out: Scalar, a: Scalar, b: Scalar) -> tuple[Scalar, Scalar]:
+    return 1 / b, -out / b  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b², written −out/b so that b² cannot underflow to 0
+
+
+def _pow_local_grads(out: Scalar, base: Scalar, p: Scalar) -> tuple[Scalar, Scalar]:
+    b, e = _number(base), _number(p)
+    # ∂(base^p)/∂base = p·base^(p−1): 0 for p = 0; infinite at base 0 for p < 1.
+    if e == 0.0:
+        d_base: Scalar = 0.0
+    elif b == 0.0 and e < 1.0:
+        d_base = math.inf
+    elif isinstance(base, Value):
+        d_base = p * base ** (p - 1)
+    else:
+        d_base = e * _power(b, e - 1.0)
+    # ∂(base^p)/∂p = base^p·ln(base): real only for base > 0 (its limit is 0 at base 0).
+    d_exponent: Scalar = out * log(base) if b > 0.0 else (0.0 if b == 0.0 else math.nan)
+    return d_base, d_exponent
+
+
+def _sqrt_local_grads(out: Scalar, x: Scalar) -> Scalar:
+    return 0.5 / out if _number(out) != 0.0 else math.inf  # ∂√x/∂x = 1/(2√x), infinite at 0
+
+
+# The table. Each op: its name, its forward computation, its local gradients; then how it is
+# drawn (symbol) and how it reads in a walkthrough (formula, derivatives).
+ADD = Op("+", operator.add, (1.0, 1.0), formula="{a} + {b}", derivatives=["1", "1"])
+SUB = Op("-", operator.sub, (1.0, -1.0), symbol="−", formula="{a} − {b}", derivatives=["1", "−1"])
+MUL = Op("*", operator.mul, lambda out, a, b: (b, a), symbol="×", formula="{a} · {b}", derivatives=["{b}", "{a}"])
+DIV = Op(
+    "/", _divide, _divide_local_grads, symbol="÷", formula="{a} / {b}",
+    derivatives=[("1/{b}", "1/{b}"), ("−{a}/{b}²", "−{a}/{b}²")],
+)  # fmt: skip
+POW = Op(
+    "**", _power, _pow_local_grads, formula="{a}^{b}",
+    derivatives=[("{b} · {a}^({b} − 1)", "{b} · {a}^({b} − 1)"), ("{a}^{b} · log {a}", "{out} · log({a})")],
+)  # fmt: skip
+NEG = Op("neg", operator.neg, -1.0, formula="−{a}", derivatives=["−1"])
+EXP = Op("exp", _exp, lambda out, x: out, formula="exp({a})", derivatives=[("exp'({a}) = exp({a})", "exp({a})")])
+LOG = Op("log", _log, lambda out, x: 1 / x, formula="log({a})", derivatives=[("log'({a}) = 1/{a}", "1/{a}")])
+SIGMOID = Op(
+    "sigmoid", _sigmoid, lambda out, x: out * (1 - out), symbol="σ", formula="σ({a})",
+    derivatives=[("σ'({a}) = σ({a})(1 − σ({a}))", "{out} · (1 − {out})")], activation=True,
+)  # fmt: skip
+TANH = Op(
+    "tanh", math.tanh, lambda out, x: 1 - out * out, formula="tanh({a})",
+    derivatives=[("tanh'({a}) = 1 − tanh²({a})", "1 − {out}²")], activation=True,
+)  # fmt: skip
+RELU = Op(
+    "relu", lambda x: 0.0 if x <= 0.0 else x, lambda out, x: _step(x), symbol="ReLU", formula="ReLU({a})",
+    derivatives=[("ReLU'({a}) = [{a} > 0]", "[{a} > 0]")], activation=True,
+)  # fmt: skip
+LEAKY_RELU = Op(
+    "leaky_relu", lambda x, slope: x if x > 0.0 else slope * x,
+    lambda out, x, slope: (_step(x, slope), 0.0 if _number(x) > 0.0 else x),
+    symbol="LeakyReLU", formula="LeakyReLU({a}; {b})",
+    derivatives=[("1 if {a} > 0, else {b}", "[{a} > 0] or {b}"), ("0 if {a} > 0, else {a}", None)],
+    activation=True,
+)  # fmt: skip
+SOFTPLUS = Op(
+    "softplus", _softplus, lambda out, x: sigmoid(x), formula="softplus({a})",
+    derivatives=[("softplus'({a}) = σ({a})", "σ({a})")], activation=True,
+)  # fmt: skip
+SIN = Op("sin", math.sin, lambda out, x: cos(x), formula="sin({a})", derivatives=[("sin'({a}) = cos({a})", "cos({a})")])
+COS = Op(
+    "cos", math.cos, lambda out, x: -sin(x), formula="cos({a})", derivatives=[("cos'({a}) = −sin({a})", "−sin({a})")]
+)
+SQRT = Op(
+    "sqrt", _sqrt, _sqrt_local_grads, symbol="√", formula="√{a}",
+    derivatives=[("√'({a}) = 1/(2√{a})", "1/(2 · {out})")],
+)  # fmt: skip
+ABS = Op(
+    "abs", abs, lambda out, x: _sign(x), symbol="|·|", formula="|{a}|",
+    derivatives=[("|·|'({a}) = sign({a})", "sign({a})")],
+)  # fmt: skip
+
+
+# ====================================================================== 2. the Value
 
 
 class Value:
@@ -66,50 +492,54 @@ class Value:
     >>> y.backward()
     >>> y.data, x.grad
     (10.0, 6.0)
+
+    ``Value(data, _children, _op, label)`` also works as in micrograd and its lecture:
+    a node built that way gets its gradient from the ``_backward`` function you assign to it.
     """
 
-    __slots__ = ("_first", "_local_grads", "_second", "data", "grad", "label", "op")
+    # `_mark`: the number of `data` writes when the node was made; then, while backward() sorts
+    # the graph, whether it has been placed (see `_depth_first`).
+    __slots__ = ("_data", "_first", "_g0", "_g1", "_mark", "_second", "grad", "label", "operation")
 
-    def __init__(self, data: Any, label: str = "") -> None:
-        if not isinstance(data, (float, int, Real)):  # float and int first: the common, fast case
-            if isinstance(data, Value):
-                raise TypeError(
-                    f"Value() was given another Value ({data!r}). Use that Value itself, "
-                    f"or pass its number, Value({data.label or 'v'}.data), to make a new leaf."
-                )
-            raise TypeError(
-                f"Value() takes a real number (int, float or a NumPy scalar), "
-                f"but was given {type(data).__name__}: {data!r}"
-            )
+    def __new__(cls, data: Any = 0.0, _children: Any = (), *args: Any, **kwargs: Any) -> Value:
+        if cls is Value and _children and not isinstance(_children, str):
+            cls = _LectureValue  # micrograd's way of adding an op: it needs room for a _backward function
+        return object.__new__(cls)
+
+    def __init__(self, data: Any, _children: Any = (), _op: str = "", label: str = "") -> None:
+        if isinstance(_children, str):  # Value(0.5, "w"): the short form, with the label second
+            _children, label = (), _children
         if not isinstance(label, str):
             raise TypeError(f"a Value's label must be a str, but was given {type(label).__name__}: {label!r}")
-        self.data: float = float(data)
+        self._data = _as_float(data, "Value()")
         self.grad: float = 0.0
         self.label: str = label
-        self.op: str = ""
+        self.operation: Op | None = None
         self._first: Any = None  # the parents: a Value or None (see `parents`)
         self._second: Any = None
-        self._local_grads: LocalGradRule | None = None
+        self._g0: Any = None  # ∂self/∂_first and ∂self/∂_second, recorded by the op
+        self._g1: Any = None
+        self._mark: object = _data_writes
+        if _children or _op:
+            _attach_lecture_parents(self, _children, _op)
 
-    # ------------------------------------------------------------------ building nodes
+    # ------------------------------------------------------------------ reading a node
 
-    @staticmethod
-    def _result(data: float, op: str, local_grads: LocalGradRule, first: Value, second: Value | None = None) -> Value:
-        """The output node of an op: its number, and (unless in `no_grad`) where it came from."""
-        out = _new_value(Value)  # skips __init__'s checks: `data` is already a float
-        out.data = data
-        out.grad = 0.0
-        out.label = ""
-        if _recording:
-            out.op = op
-            out._first = first
-            out._second = second
-            out._local_grads = local_grads
-        else:  # a leaf: no parents to send gradients to
-            out.op = ""
-            out._first = out._second = None
-            out._local_grads = None
-        return out
+    @property
+    def data(self) -> float:
+        """This node's number. Writing it (``w.data -= lr * w.grad``) is counted: see `find_stale_node`."""
+        return self._data
+
+    @data.setter
+    def data(self, number: float) -> None:
+        global _data_writes
+        self._data = _as_float(number, "data =")
+        _data_writes += 1
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node: ``"+"``, ``"sigmoid"``, …; ``""`` for a leaf."""
+        return self.operation.name if self.operation is not None else ""
 
     @property
     def parents(self) -> tuple[Value, ...]:
@@ -120,175 +550,6 @@ class Value:
             return (self._first,)
         return (self._first, self._second)
 
-    # ------------------------------------------------------------------ the ops
-    # Each op computes its output, then declares its local gradient right beside it:
-    # a rule that, given the output node and its parents, returns ∂out/∂parent for each parent.
-
-    def __add__(self, other: Operand) -> Value:
-        other = other if isinstance(other, Value) else _as_value(other, "+")
-        return Value._result(self.data + other.data, "+", Value._add_local_grads, self, other)
-
-    @staticmethod
-    def _add_local_grads(out: Value, a: Value, b: Value) -> tuple[float, ...]:
-        return (1.0, 1.0)  # ∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1
-
-    def __sub__(self, other: Operand) -> Value:
-        other = other if isinstance(other, Value) else _as_value(other, "-")
-        return Value._result(self.data - other.data, "-", Value._sub_local_grads, self, other)
-
-    @staticmethod
-    def _sub_local_grads(out: Value, a: Value, b: Value) -> tuple[float, ...]:
-        return (1.0, -1.0)  # ∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1
-
-    def __mul__(self, other: Operand) -> Value:
-        other = other if isinstance(other, Value) else _as_value(other, "*")
-        return Value._result(self.data * other.data, "*", Value._mul_local_grads, self, other)
-
-    @staticmethod
-    def _mul_local_grads(out: Value, a: Value, b: Value) -> tuple[float, ...]:
-        return (b.data, a.data)  # ∂(ab)/∂a = b, ∂(ab)/∂b = a
-
-    def __truediv__(self, other: Operand) -> Value:
-        other = other if isinstance(other, Value) else _as_value(other, "/")
-        if other.data == 0.0:
-            raise ZeroDivisionError(
-                f"division by zero in a / b with a = {self.data!r}{_named(self)}, b = {other.data!r}{_named(other)}"
-            )
-        return Value._result(self.data / other.data, "/", Value._truediv_local_grads, self, other)
-
-    @staticmethod
-    def _truediv_local_grads(out: Value, a: Value, b: Value) -> tuple[float, ...]:
-        return (1.0 / b.data, -a.data / (b.data * b.data))  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²
-
-    def __neg__(self) -> Value:
-        return Value._result(-self.data, "neg", Value._neg_local_grads, self)
-
-    @staticmethod
-    def _neg_local_grads(out: Value, x: Value, _: None) -> tuple[float, ...]:
-        return (-1.0,)  # ∂(−a)/∂a = −1
-
-    def __pow__(self, other: Operand) -> Value:
-        exponent = other if isinstance(other, Value) else _as_value(other, "**")
-        base, p = self.data, exponent.data
-        if base == 0.0 and p < 0:
-            raise ZeroDivisionError(f"0 ** {p!r} is undefined (zero to a negative power){_named(self)}")
-        if base < 0.0 and not p.is_integer():
-            raise ValueError(
-                f"{base!r} ** {p!r}: a negative base to a non-integer power is not a real number{_named(self)}"
-            )
-        try:
-            data = base**p
-        except OverflowError:
-            raise OverflowError(f"{base!r} ** {p!r} is too large for a float{_named(self)}") from None
-        return Value._result(data, "**", Value._pow_local_grads, self, exponent)
-
-    @staticmethod
-    def _pow_local_grads(out: Value, a: Value, b: Value) -> tuple[float, ...]:
-        base, p = a.data, b.data
-        # ∂(base^p)/∂base = p·base^(p−1); at base 0 with p < 1 that slope is infinite.
-        d_base = p * base ** (p - 1) if (base != 0.0 or p >= 1.0) else (0.0 if p == 0.0 else math.inf)
-        # ∂(base^p)/∂p = base^p·ln(base): real only for base > 0 (its limit is 0 at base 0).
-        d_exponent = out.data * math.log(base) if base > 0.0 else (0.0 if base == 0.0 else math.nan)
-        return (d_base, d_exponent)
-
-    def exp(self) -> Value:
-        """e to the power of this value.
-
-        >>> Value(0.0).exp().data
-        1.0
-        """
-        try:
-            data = math.exp(self.data)
-        except OverflowError:
-            raise OverflowError(
-                f"exp({self.data!r}) is too large for a float (exp overflows above about 709.78){_named(self)}"
-            ) from None
-        return Value._result(data, "exp", Value._exp_local_grads, self)
-
-    @staticmethod
-    def _exp_local_grads(out: Value, x: Value, _: None) -> tuple[float, ...]:
-        return (out.data,)  # ∂eˣ/∂x = eˣ
-
-    def log(self) -> Value:
-        """The natural logarithm; defined for positive values only.
-
-        >>> Value(1.0).log().data
-        0.0
-        """
-        if self.data <= 0.0:
-            raise ValueError(
-                f"log is defined for positive numbers only, but was applied to {self.data!r}{_named(self)}"
-            )
-        return Value._result(math.log(self.data), "log", Value._log_local_grads, self)
-
-    @staticmethod
-    def _log_local_grads(out: Value, x: Value, _: None) -> tuple[float, ...]:
-        return (1.0 / x.data,)  # ∂ln x/∂x = 1/x
-
-    def sigmoid(self) -> Value:
-        """σ(x) = 1 / (1 + e⁻ˣ), computed so that it never overflows.
-
-        >>> Value(0.0).sigmoid().data
-        0.5
-        """
-        x = self.data
-        if x >= 0.0:
-            s = 1.0 / (1.0 + math.exp(-x))
-        else:  # e⁻ˣ would overflow for very negative x; use the equal form eˣ / (1 + eˣ)
-            e = math.exp(x)
-            s = e / (1.0 + e)
-        return Value._result(s, "sigmoid", Value._sigmoid_local_grads, self)
-
-    @staticmethod
-    def _sigmoid_local_grads(out: Value, x: Value, _: None) -> tuple[float, ...]:
-        s = out.data
-        return (s * (1.0 - s),)  # σ'(x) = σ(x)(1 − σ(x))
-
-    def tanh(self) -> Value:
-        """The hyperbolic tangent.
-
-        >>> Value(0.0).tanh().data
-        0.0
-        """
-        return Value._result(math.tanh(self.data), "tanh", Value._tanh_local_grads, self)
-
-    @staticmethod
-    def _tanh_local_grads(out: Value, x: Value, _: None) -> tuple[float, ...]:
-        t = out.data
-        return (1.0 - t * t,)  # tanh'(x) = 1 − tanh²(x)
-
-    def relu(self) -> Value:
-        """max(0, x).
-
-        >>> Value(-2.0).relu().data
-        0.0
-        """
-        return Value._result(self.data if self.data > 0.0 else 0.0, "relu", Value._relu_local_grads, self)
-
-    @staticmethod
-    def _relu_local_grads(out: Value, x: Value, _: None) -> tuple[float, ...]:
-        return (1.0 if out.data > 0.0 else 0.0,)  # slope 1 where x > 0, else 0
-
-    # A plain number on the left (2 * x, 1 - x, 1 / x, 2 ** x) becomes a Constant node,
-    # so that it shows in the drawn graph just as it reads in the formula.
-
-    def __radd__(self, other: Number) -> Value:
-        return _as_value(other, "+") + self
-
-    def __rsub__(self, other: Number) -> Value:
-        return _as_value(other, "-") - self
-
-    def __rmul__(self, other: Number) -> Value:
-        return _as_value(other, "*") * self
-
-    def __rtruediv__(self, other: Number) -> Value:
-        return _as_value(other, "/") / self
-
-    def __rpow__(self, other: Number) -> Value:
-        return _as_value(other, "**") ** self
-
-    # ------------------------------------------------------------------ backpropagation
-
     def local_grads(self) -> tuple[float, ...]:
         """∂self/∂parent for each of ``self.parents``, in the same order; ``()`` for a leaf.
 
@@ -296,32 +557,104 @@ class Value:
         >>> (a * b).local_grads()
         (3.0, 2.0)
         """
-        if self._local_grads is None:
+        if self._first is None:
             return ()
-        return self._local_grads(self, self._first, self._second)
+        if self._second is None:
+            return (self._g0,)
+        return (self._g0, self._g1)
+
+    # micrograd's spellings, so that code written for micrograd and its lecture runs unchanged
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the set of parents."""
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for ``op``."""
+        return self.op
+
+    # ------------------------------------------------------------------ the ops
+    # Each is the function that applies an op of the table above. A plain number as an
+    # operand becomes a Constant node, so it shows in the drawn graph as it reads in the formula.
+
+    __add__ = _binary(ADD)
+    __sub__ = _binary(SUB)
+    __mul__ = _binary(MUL)
+    __truediv__ = _binary(DIV)
+    __pow__ = _binary(POW)
+    __radd__ = _binary(ADD, reflected=True)  # 2 + x
+    __rsub__ = _binary(SUB, reflected=True)
+    __rmul__ = _binary(MUL, reflected=True)
+    __rtruediv__ = _binary(DIV, reflected=True)
+    __rpow__ = _binary(POW, reflected=True)
+    __neg__: Callable[[Value], Value] = NEG.apply
+    exp = EXP.apply
+    log = LOG.apply  # defined for positive values only
+    sigmoid = SIGMOID.apply  # σ(x) = 1 / (1 + e⁻ˣ), computed so that it never overflows
+    tanh = TANH.apply
+    relu = RELU.apply  # max(0, x); its slope at 0 is taken as 0
+    softplus = SOFTPLUS.apply  # ln(1 + eˣ), a smooth ReLU that never overflows; its slope is σ(x)
+    sin = SIN.apply
+    cos = COS.apply
+    sqrt = SQRT.apply  # defined for values ≥ 0; its slope at 0 is infinite
+    abs = __abs__ = ABS.apply  # its slope at 0 is taken as 0, as in PyTorch
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """x for x > 0, else slope · x; its slope at 0 is taken as ``slope``.
+
+        >>> Value(-2.0).leaky_relu(0.1).data
+        -0.2
+        """
+        return LEAKY_RELU.apply(self, slope)
+
+    # ------------------------------------------------------------------ backpropagation
+
+    def chain_rule(self) -> None:
+        """Apply the chain rule at this one node: ``parent.grad += ∂self/∂parent · self.grad``, per parent.
+
+        One step of ``backward()``, for doing backprop by hand (micrograd's lecture
+        calls it ``_backward()``, which works too):
+
+        >>> x, w = Value(2.0, "x"), Value(-3.0, "w")
+        >>> y = x * w
+        >>> y.grad = 1.0
+        >>> y.chain_rule()
+        >>> x.grad, w.grad
+        (-3.0, 2.0)
+        """
+        upstream = self.grad
+        if self._first is not None:
+            self._first.grad += self._g0 * upstream
+        if self._second is not None:
+            self._second.grad += self._g1 * upstream
+
+    _backward = chain_rule
 
     def backward(self) -> None:
         """Fill in ``grad`` = ∂self/∂node for every node this value was computed from.
 
         Leaf gradients accumulate across calls (reset them with ``zero_grad``);
-        every non-leaf gradient is reset before the pass.
+        every non-leaf gradient is reset before the pass. A graph that changed
+        after its forward pass is refused before any ``grad`` is touched.
         """
-        order = topological_order(self)  # every node after its parents
+        order, look_closer = _order_for_backward(self)  # every node with parents, after its parents
+        if look_closer:  # a data write since part of the graph was made, or a micrograd-style node
+            _refuse_stale(order)
+            if any(type(node) is _LectureValue for node in order):
+                _backward_with_closures(self, order)
+                return
         for node in order:
-            if node._first is not None:  # not a leaf
-                node.grad = 0.0
+            node.grad = 0.0
         self.grad += 1.0  # ∂self/∂self = 1
         for node in reversed(order):
-            local_grads = node._local_grads
-            if local_grads is None:
-                continue  # a leaf: nothing further back to hand its gradient to
-            upstream = node.grad  # ∂L/∂node
-            first, second = node._first, node._second
-            local = local_grads(node, first, second)  # ∂node/∂parent, for each parent
-            # The chain rule: ∂L/∂parent += ∂node/∂parent · ∂L/∂node
-            first.grad += local[0] * upstream
+            # `chain_rule()` for this node, written out because this loop is the engine's hottest:
+            # ∂L/∂parent += ∂node/∂parent · ∂L/∂node
+            upstream = node.grad
+            node._first.grad += node._g0 * upstream
+            second = node._second
             if second is not None:
-                second.grad += local[1] * upstream
+                second.grad += node._g1 * upstream
 
     def zero_grad(self) -> None:
         """Set ``grad`` back to 0 for this value and every node it was computed from."""
@@ -330,7 +663,7 @@ class Value:
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={_short(self.data)}, grad={_short(self.grad)}{label})"
+        return f"Value(data={_short(self._data)}, grad={_short(self.grad)}{label})"
 
 
 class Constant(Value):
@@ -343,19 +676,94 @@ class Constant(Value):
     __slots__ = ()
 
 
-_new_value = object.__new__
+class _LectureValue(Value):
+    """A node made micrograd's way, ``Value(t, (x,), 'tanh')``, whose gradient comes from the
+    ``_backward`` function assigned to it. It has a ``__dict__`` to hold that function; the
+    engine's own nodes stay lean."""
+
+    def chain_rule(self) -> None:
+        closure = self.__dict__.get("_backward")
+        if closure is None:
+            raise TypeError(
+                f"this {self.op or 'node'} node was made as Value(data, children, op) but has no _backward: "
+                f"assign it a function that adds each child's local gradient times out.grad to the child's grad"
+            )
+        closure()
+
+    def local_grads(self) -> tuple[float, ...]:
+        """Learned by running its ``_backward`` with an upstream gradient of 1 (every ``grad`` is put back)."""
+        parents = self.parents
+        saved = [(node, node.grad) for node in (self, *parents)]
+        try:
+            for parent in parents:
+                parent.grad = 0.0
+            self.grad = 1.0
+            self.chain_rule()
+            learned = [parent.grad for parent in parents]
+        finally:
+            for node, grad in saved:
+                node.grad = grad
+        if len(parents) == 2 and parents[0] is parents[1]:  # x + x: both edges landed on one node
+            return (learned[0] / 2, learned[0] / 2)
+        return tuple(learned)
 
 
-def _as_value(operand: object, op: str) -> Value:
-    """A Value as it is, a plain number as a Constant node; anything else is a mistake."""
-    if isinstance(operand, Value):
-        return operand
-    if isinstance(operand, (int, float, Real)):  # int and float first: the common, fast case
-        return Constant(operand)
+def _attach_lecture_parents(node: Value, children: Any, name: str) -> None:
+    try:
+        parents = list(children)
+    except TypeError:
+        raise TypeError(f"Value(data, _children, _op): _children must be a tuple of Values, not {children!r}") from None
+    if len(parents) > 2 or not all(isinstance(parent, Value) for parent in parents):
+        raise TypeError(
+            f"Value(data, _children, _op): _children must be one or two Values (a node here has at most two "
+            f"parents), but was given {children!r}"
+        )
+    node.operation = OPS.get(name) or Op(name or "?", forward=None, local_grads=None, register=False)
+    node._mark = -1  # never current: backward() takes the path that checks the graph and runs closures
+    if parents:
+        node._first = parents[0]
+        node._second = parents[1] if len(parents) > 1 else None
+
+
+# ---------------------------------------------------------------------- numbers in
+
+
+def _as_float(number: object, where: str) -> float:
+    """A real number as a float, or a clear error: Value(), data = … and every operand go through here."""
+    if type(number) is float:
+        return number
+    if isinstance(number, bool) or type(number).__name__ in ("bool", "bool_"):  # NumPy's bool too
+        raise TypeError(f"{where} takes a number, not a bool ({number!r}): write 1.0 or 0.0")
+    if isinstance(number, (int, Real)):
+        try:
+            return float(number)
+        except OverflowError:
+            raise OverflowError(f"{where} was given {_abbreviated(number)}, too large for a float") from None
+    if isinstance(number, Value):
+        raise TypeError(
+            f"{where} was given another Value ({number!r}). Use that Value itself, "
+            f"or pass its number, {number.label or 'v'}.data, to make a new leaf."
+        )
     raise TypeError(
-        f"the operands of {op!r} must be Values or real numbers (int, float), "
-        f"but one was {type(operand).__name__}: {operand!r}"
+        f"{where} takes a real number (int, float or a NumPy scalar), "
+        f"but was given {type(number).__name__}: {_abbreviated(number)}"
     )
+
+
+def _constant(number: object, op: str) -> Constant:
+    """A plain-number operand as a Constant node, made without __init__'s general checks."""
+    out = _new(Constant)
+    out._data = number if type(number) is float else _as_float(number, f"the operands of {op!r}")
+    out.grad = 0.0
+    out.label = ""
+    out.operation = out._first = out._second = out._g0 = out._g1 = None
+    out._mark = _data_writes
+    return out
+
+
+def _abbreviated(thing: object) -> str:
+    text = repr(thing)
+    return text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text)} characters)"
 
 
 def _named(node: Value) -> str:
@@ -368,55 +776,158 @@ def _short(number: float) -> str:
     return repr(float(f"{number:.6g}"))
 
 
+_data_writes = 0  # how many times any Value's `data` has been assigned (see `find_stale_node`)
+_new = object.__new__
+
+
+# ====================================================================== 3. the backward order
+
+
 def topological_order(root: Value) -> list[Value]:
     """Every node that `root` was computed from, each after all its parents; `root` is last.
 
     Iterative depth-first search, so deep graphs (a million nodes in a chain)
-    need no recursion: a node goes on the stack under a marker and its parents
-    on top; when the marker comes off again, its parents are all placed. The
-    order depends only on the graph's shape, never on memory addresses, so it
-    is the same on every run.
+    need no recursion. The order depends only on the graph's shape, never on
+    memory addresses, so it is the same on every run; without the leaves, it is
+    exactly the order ``backward()`` uses.
 
     >>> x = Value(1.0, "x")
     >>> [node.op or node.label for node in topological_order(x * 2 + x)]
     ['x', '', '*', '+']
     """
+    return _depth_first(root, with_leaves=True)[0]
+
+
+def _order_for_backward(root: Value) -> tuple[list[Value], bool]:
+    """The nodes with parents, each after its parents, and whether to look closer before using
+    their local gradients: a ``data`` write happened since one was made (see `find_stale_node`)."""
+    return _depth_first(root, with_leaves=False)
+
+
+def _depth_first(root: Value, with_leaves: bool) -> tuple[list[Value], bool]:
+    """Depth-first search. A node is opened (put back on the stack, its parents on top of it),
+    and placed when it comes off the stack again: by then all its parents are placed.
+
+    Marks live in a slot of each node (faster than a set). Before its first search a node's
+    mark is the count of ``data`` writes when it was made, which tells whether one came since.
+    """
+    if root._first is None:  # a leaf: nothing to sort
+        return ([root] if with_leaves else []), False
     order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[Value | None] = [root]
+    opened, placed = object(), object()  # this search's marks
+    writes = _data_writes
+    look_closer = False
+    stack = [root]
+    push, pop, place = stack.append, stack.pop, order.append  # bound once: this loop runs once per node
     while stack:
-        node = stack.pop()
-        if node is None:  # a marker: the node under it now has all its parents placed
-            order.append(stack.pop())  # type: ignore[arg-type]
+        node = pop()
+        mark = node._mark
+        if mark is placed:
             continue
-        if node in seen:
+        if mark is opened or node._first is None:  # back again (or a leaf): its parents are placed
+            node._mark = placed
+            place(node)
             continue
-        seen.add(node)
-        if node._first is None:  # a leaf can be placed at once
-            order.append(node)
-            continue
-        stack.append(node)  # come back to it ...
-        stack.append(None)  # ... once everything pushed after this marker is placed:
-        stack.append(node._first)  # its parents
-        if node._second is not None:
-            stack.append(node._second)
-    return order
+        if mark != writes:  # made before the latest data write, or sorted before: check before using it
+            look_closer = True
+        node._mark = opened
+        push(node)
+        first, second = node._first, node._second
+        if with_leaves or first._first is not None:  # backward() needs no order among the leaves
+            push(first)
+        if second is not None and (with_leaves or second._first is not None):
+            push(second)
+    return order, look_closer
+
+
+# ---------------------------------------------------------------------- a graph that went out of date
+
+
+def find_stale_node(order: Sequence[Value]) -> tuple[Value, float] | None:
+    """The first node whose number no longer follows from its parents' numbers, with what it would
+    be now; None when the whole graph still fits together.
+
+    That happens when a leaf's ``data`` changed after the forward pass (an ``optimizer.step()``):
+    w holds its new number while w · x still holds the old product.
+
+    >>> w = Value(2.0, "w")
+    >>> y = w * 3
+    >>> w.data = 5.0
+    >>> node, now = find_stale_node(topological_order(y))
+    >>> node is y, now
+    (True, 15.0)
+    """
+    for node in order:
+        operation = node.operation
+        if operation is None or operation.forward is None or node._first is None:
+            continue  # a leaf, or a node made micrograd's way: nothing to recompute it with
+        try:
+            now = operation.forward(*(parent._data for parent in node.parents))
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+            now = math.nan
+        if now != node._data and not (now != now and node._data != node._data):
+            return node, now
+    return None
+
+
+def _refuse_stale(order: Sequence[Value]) -> None:
+    found = find_stale_node(order)
+    if found is None:
+        return
+    node, now = found
+    name = repr(node.label) if node.label else f"the {node.op} node"
+    inputs = ", ".join(f"{p.label or p.op or 'a value'} = {p._data:.6g}" for p in node.parents)
+    raise ValueError(
+        f"this graph is out of date: {name} was computed as {node._data:.6g}, but from its parents' numbers "
+        f"now ({inputs}) it would be {now:.6g}. A value's data changed after the forward pass (an "
+        f"optimizer.step()?): run the forward pass again and call backward() on the new graph. No grad was changed."
+    )
+
+
+def _backward_with_closures(root: Value, order: list[Value]) -> None:
+    """backward() for a graph with micrograd-style nodes: each node's `chain_rule()` (their
+    ``_backward`` functions), and if one raises, every ``grad`` is put back as it was."""
+    saved = [(node, node.grad) for node in topological_order(root)]
+    try:
+        for node in order:
+            node.grad = 0.0
+        root.grad += 1.0
+        for node in reversed(order):
+            node.chain_rule()
+    except BaseException:
+        for node, grad in saved:
+            node.grad = grad
+        raise
 
 
 # ---------------------------------------------------------------------- no_grad
 
 
+class _GradMode(threading.local):
+    """Whether ops record the graph, per thread (as in PyTorch): one thread's ``no_grad`` leaves the others alone."""
+
+    enabled = True
+
+
+_grad_mode = _GradMode()
+# How many no_grad blocks are open in all threads together. While 0 (the common case), ops
+# need not look up their own thread's setting at all.
+_no_grad_blocks = 0
+_no_grad_blocks_lock = threading.Lock()
+
+
 def is_grad_enabled() -> bool:
-    """True unless inside a ``no_grad()`` block."""
-    return _recording
+    """True unless this thread is inside a ``no_grad()`` block."""
+    return _grad_mode.enabled
 
 
 class no_grad(ContextDecorator):
     """Ops inside this block record no graph: their results are plain leaves.
 
     Use it for work that needs no gradients, such as an optimiser's update or
-    evaluating a model. Blocks nest, and recording resumes afterwards, also
-    when the block raises. Works as a decorator too.
+    evaluating a model. Blocks nest, and recording resumes afterwards, also when
+    the block raises. It applies to the thread that enters it, as in PyTorch.
+    Works as a decorator too.
 
     >>> x = Value(2.0)
     >>> with no_grad():
@@ -429,11 +940,15 @@ class no_grad(ContextDecorator):
         self._saved: list[bool] = []
 
     def __enter__(self) -> no_grad:
-        global _recording
-        self._saved.append(_recording)
-        _recording = False
+        global _no_grad_blocks
+        with _no_grad_blocks_lock:
+            _no_grad_blocks += 1
+        self._saved.append(_grad_mode.enabled)
+        _grad_mode.enabled = False
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        global _recording
-        _recording = self._saved.pop()
+        global _no_grad_blocks
+        _grad_mode.enabled = self._saved.pop()
+        with _no_grad_blocks_lock:
+            _no_grad_blocks -= 1

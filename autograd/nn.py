@@ -68,9 +68,11 @@ class Parameter(Value):
     >>> w = Parameter(0.5, "w")
     >>> isinstance(w, Value), w.op
     (True, '')
-    """
 
-    __slots__ = ()
+    Unlike a plain Value it takes new attributes, for an optimiser of your own:
+
+    >>> w.velocity = 0.0
+    """
 
 
 # Each activation is a Value method; "linear" leaves the weighted sum as it is.

@@ -34,6 +34,7 @@ from autograd import Value as OurValue
 from autograd.data import make_moons
 
 ENGINES: dict[str, Any] = {"scalar-autograd": OurValue, "micrograd": MicrogradValue}
+FLOOR = "floats by hand"
 
 
 # ---------------------------------------------------------------- measuring garbage-collector time
@@ -108,39 +109,116 @@ def training_step(mlp: list[list[tuple[list[Any], Any]]], xs: list[list[float]],
     return loss
 
 
-def bench_training_step(rounds: int, steps_per_round: int = 3) -> dict[str, dict[str, float]]:
-    """Each round, each engine trains for a few steps in a row, as in a real training loop.
+# ---------------------------------------------------------------- the floor: the same step in plain floats
 
-    Before an engine's turn the heap is cleaned (untimed), so neither engine's garbage
-    is collected on the other's clock; within its turn an engine pays for its own.
+
+class FloatMLP:
+    """The same network and training step written by hand in plain Python floats.
+
+    Forward, a hand-derived backward and the SGD update, with the same arithmetic in
+    the same order as `training_step`, so it reaches the same loss. No graph, no
+    objects per number: a floor for what any Python engine could do, and one that
+    the garbage collector does not move (it allocates no tracked objects per node).
+    """
+
+    def __init__(self, mlp: list[list[tuple[list[Any], Any]]]) -> None:
+        # weights[layer][neuron] is a list of floats, biases[layer][neuron] a float
+        self.weights = [[[w.data for w in ws] for ws, _ in layer] for layer in mlp]
+        self.biases = [[b.data for _, b in layer] for layer in mlp]
+
+    def step(self, xs: list[list[float]], ys: list[int], lr: float) -> float:
+        weights, biases = self.weights, self.biases
+        depth = len(weights)
+        grad_w = [[[0.0] * len(ws) for ws in layer] for layer in weights]
+        grad_b = [[0.0] * len(layer) for layer in biases]
+        scale = 1.0 / len(xs)
+        margin_total = 0.0
+        for x, y in zip(xs, ys):
+            # forward, keeping every layer's inputs and weighted sums
+            inputs_of: list[list[float]] = []
+            sums_of: list[list[float]] = []
+            inputs = x
+            for d in range(depth):
+                sums = []
+                for ws, b in zip(weights[d], biases[d]):
+                    act = b
+                    for w, xi in zip(ws, inputs):
+                        act = act + w * xi
+                    sums.append(act)
+                inputs_of.append(inputs)
+                sums_of.append(sums)
+                inputs = [s if s > 0.0 else 0.0 for s in sums] if d < depth - 1 else sums
+            score = inputs[0]
+            margin = 1 + (-y) * score
+            if margin > 0.0:
+                margin_total = margin_total + margin
+                # backward: ∂L/∂score = (1/n)·(−y), then through the layers
+                upstream = [scale * (-y)]
+                for d in range(depth - 1, -1, -1):
+                    if d < depth - 1:  # the ReLU after this layer's sums
+                        upstream = [g if s > 0.0 else 0.0 for g, s in zip(upstream, sums_of[d])]
+                    layer_inputs = inputs_of[d]
+                    back = [0.0] * len(layer_inputs)
+                    for j, (ws, g) in enumerate(zip(weights[d], upstream)):
+                        gw = grad_w[d][j]
+                        grad_b[d][j] += g
+                        for i, xi in enumerate(layer_inputs):
+                            gw[i] += g * xi
+                            back[i] += g * ws[i]
+                    upstream = back
+            else:
+                margin_total = margin_total + 0.0
+        squares = 0.0
+        for d in range(depth):
+            for ws, b in zip(weights[d], biases[d]):
+                for w in ws:
+                    squares = squares + w * w
+                squares = squares + b * b
+        loss = margin_total * scale + 1e-4 * squares
+        for d in range(depth):  # the weight-decay term's gradient, then the update
+            for j, ws in enumerate(weights[d]):
+                gw = grad_w[d][j]
+                for i, w in enumerate(ws):
+                    ws[i] = w - lr * (gw[i] + 1e-4 * 2 * w)
+                b = biases[d][j]
+                biases[d][j] = b - lr * (grad_b[d][j] + 1e-4 * 2 * b)
+        return loss
+
+
+def bench_training_step(rounds: int) -> dict[str, dict[str, float]]:
+    """One training step at a time, the engines and the float floor taking turns.
+
+    Before each step the heap is cleaned (untimed), so nobody's garbage is collected on
+    another's clock; within its step an engine pays for its own collections.
     """
     xs, labels = make_moons(100, noise=0.1, seed=1)
     ys = [1 if label == 1 else -1 for label in labels]
-    models = {name: make_mlp(V, [2, 16, 16, 1]) for name, V in ENGINES.items()}
-    times: dict[str, list[float]] = {name: [] for name in ENGINES}
-    gc_times: dict[str, list[float]] = {name: [] for name in ENGINES}
+    models: dict[str, Any] = {name: make_mlp(V, [2, 16, 16, 1]) for name, V in ENGINES.items()}
+    floor = FloatMLP(make_mlp(OurValue, [2, 16, 16, 1]))  # the same starting weights
+    runs: dict[str, Callable[[], float]] = {
+        name: (lambda mlp=mlp: training_step(mlp, xs, ys, lr=0.1).data) for name, mlp in models.items()
+    }
+    runs[FLOOR] = lambda: floor.step(xs, ys, lr=0.1)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    gc_times: dict[str, list[float]] = {name: [] for name in runs}
     losses: dict[str, float] = {}
-    for _ in range(rounds):  # the engines take turns, so a noisy moment hits both
-        for name, mlp in models.items():
+    for _ in range(rounds):  # the engines take turns, so a noisy moment hits all of them
+        for name, run in runs.items():
             gc.collect()
-            loss: Any = None
-            for _ in range(steps_per_round):
-                with GCTimer() as gc_timer:
-                    start = time.perf_counter()
-                    loss = training_step(mlp, xs, ys, lr=0.1)  # the last step's graph lives on, as in a loop
-                    times[name].append(time.perf_counter() - start)
-                gc_times[name].append(gc_timer.total)
-            losses[name] = loss.data
-            del loss
-    results = {}
-    for name in ENGINES:
-        results[name] = {
+            with GCTimer() as gc_timer:
+                start = time.perf_counter()
+                losses[name] = run()
+                times[name].append(time.perf_counter() - start)
+            gc_times[name].append(gc_timer.total)
+    return {
+        name: {
             "median_s": statistics.median(times[name]),
             "min_s": min(times[name]),
             "gc_share": statistics.median(g / t for g, t in zip(gc_times[name], times[name])),
             "final_loss": losses[name],
         }
-    return results
+        for name in runs
+    }
 
 
 def bench_without_collector(steps: int = 9) -> float:
@@ -208,21 +286,25 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repeats and shorter chains: a smoke run")
     args = parser.parse_args(argv)
-    rounds = 2 if args.quick else 8
+    rounds = 3 if args.quick else 24
     sizes = [1_000, 10_000] if args.quick else [1_000, 100_000, 1_000_000]
 
     python = sys.version.split()[0]
     print(f"Python {python}, recursion limit {sys.getrecursionlimit()}, gc thresholds {gc.get_threshold()}")
     print()
-    print(f"1. Training step, MLP 2-16-16-1 on 100 two-moons points (median of {rounds * 3} steps):")
+    print(f"1. Training step, MLP 2-16-16-1 on 100 two-moons points (median of {rounds}, each after gc.collect()):")
     step = bench_training_step(rounds)
     for name, r in step.items():
         print(
             f"   {name:16s} {r['median_s'] * 1e3:8.1f} ms  (min {r['min_s'] * 1e3:.1f} ms, "
-            f"{r['gc_share']:.0%} of it in the garbage collector, loss {r['final_loss']:.4f})"
+            f"{r['gc_share']:.0%} of it in the garbage collector, loss {r['final_loss']:.10f})"
         )
-    ratio = step["micrograd"]["median_s"] / step["scalar-autograd"]["median_s"]
-    print(f"   scalar-autograd takes 1/{ratio:.1f} of micrograd's time per step")
+    ours, floor_s = step["scalar-autograd"]["median_s"], step[FLOOR]["median_s"]
+    print(f"   scalar-autograd takes {ours / floor_s:.1f}x the float floor's time per step")
+    print(f"   micrograd takes {step['micrograd']['median_s'] / floor_s:.1f}x the float floor's time per step")
+    print(f"   scalar-autograd takes 1/{step['micrograd']['median_s'] / ours:.1f} of micrograd's time per step")
+    drift = abs(step["scalar-autograd"]["final_loss"] - step[FLOOR]["final_loss"])
+    assert drift < 1e-9, f"the float floor's loss drifted from the engine's by {drift:.3g}: not the same work"
     paused = bench_without_collector(3 if args.quick else 9)
     print(f"   scalar-autograd with the cyclic collector paused around the loop: {paused * 1e3:.1f} ms")
     print()
