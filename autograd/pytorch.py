@@ -141,8 +141,9 @@ def from_torch(module: tnn.Module) -> MLP:
 
     Accepted activations: ``Tanh``, ``ReLU``, ``Sigmoid``, ``Identity`` (or none
     between two ``Linear`` layers: linear). Every hidden layer must use the same
-    one, as an MLP does; the last layer may use its own. Anything else is refused
-    with the reason: other layer types, ``bias=False``, weights that are not float64.
+    one, as an MLP does; the last layer may use its own (a network of one layer
+    has no hidden layers, and gets MLP's default). Anything else is refused with
+    the reason: other layer types, ``bias=False``, weights that are not float64.
 
     >>> import torch
     >>> torch_model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1)).double()
