@@ -28,7 +28,7 @@ import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 try:
     import torch
@@ -48,7 +48,8 @@ __all__ = ["ComparisonRow", "TorchComparison", "compare_with_torch", "from_torch
 
 # ---------------------------------------------------------------------- the two tables
 # One entry per activation of `autograd.nn` and per Value method: what PyTorch calls it.
-# `leaky_relu` and `softplus` are listed ahead of the engine gaining them (slope 0.01, β = 1).
+# `leaky_relu` and `softplus` are listed ahead of the engine gaining them (slope 0.01, β = 1). Softplus
+# gets threshold 40, past which ln(1 + eˣ) = x exactly in float64; PyTorch's default, 20, is off by up to 2e-9.
 
 _TORCH_LAYERS: dict[str, Callable[[], tnn.Module] | None] = {
     "tanh": tnn.Tanh,
@@ -56,7 +57,7 @@ _TORCH_LAYERS: dict[str, Callable[[], tnn.Module] | None] = {
     "sigmoid": tnn.Sigmoid,
     "linear": None,  # no layer at all: the weighted sums pass as they are
     "leaky_relu": lambda: tnn.LeakyReLU(0.01),
-    "softplus": tnn.Softplus,
+    "softplus": lambda: tnn.Softplus(beta=1.0, threshold=40.0),
 }
 
 _TORCH_METHODS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -70,22 +71,27 @@ _TORCH_METHODS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "sqrt": torch.sqrt,
     "abs": torch.abs,
     "leaky_relu": lambda t: F.leaky_relu(t, 0.01),
-    "softplus": F.softplus,
+    "softplus": lambda t: F.softplus(t, beta=1.0, threshold=40.0),
 }
 
 
-# The way back: each of those layer types, and the layer exactly as `to_torch` makes it.
-_ACTIVATION_LAYERS: dict[type[tnn.Module], tuple[str, tnn.Module]] = {
-    type(layer): (name, layer)
-    for name, layer in [(name, make()) for name, make in _TORCH_LAYERS.items() if make is not None]
-}
-_ACTIVATION_LAYERS[tnn.Identity] = ("linear", tnn.Identity())
+def _activation_layers() -> dict[type[tnn.Module], tuple[str, tnn.Module]]:
+    """The way back: each activation layer type, with its name and the layer exactly as `to_torch` makes it."""
+    table: dict[type[tnn.Module], tuple[str, tnn.Module]] = {tnn.Identity: ("linear", tnn.Identity())}
+    for name, make_layer in _TORCH_LAYERS.items():
+        if make_layer is not None:
+            layer = make_layer()
+            table[type(layer)] = (name, layer)
+    return table
+
+
+_ACTIVATION_LAYERS = _activation_layers()
 
 
 def _activation_of(layer: tnn.Module, where: str) -> str:
     """The `autograd.nn` activation name of a PyTorch activation layer; anything else is refused."""
     if type(layer) not in _ACTIVATION_LAYERS:
-        accepted = ", ".join(type(layer).__name__ for _, layer in _ACTIVATION_LAYERS.values())
+        accepted = ", ".join(known.__name__ for known in _ACTIVATION_LAYERS)
         raise ValueError(
             f"from_torch cannot represent {where}: an autograd.nn.MLP is made of Linear layers, "
             f"each followed by one of {accepted} (or nothing)"
@@ -118,6 +124,8 @@ def to_torch(model: MLP) -> tnn.Sequential:
         raise TypeError(f"to_torch converts an autograd.nn.MLP, but was given {type(model).__name__}: {model!r}")
     layers: list[tnn.Module] = []
     for layer in model.layers:
+        if layer.activation not in _TORCH_LAYERS:
+            raise ValueError(f"to_torch knows no PyTorch layer for the activation {layer.activation!r} of {model!r}")
         # skip_init: no random initialisation, so PyTorch's global random state is left as it was
         linear: tnn.Linear = tnn.utils.skip_init(  # type: ignore[no-untyped-call]
             tnn.Linear, layer.nin, layer.nout, dtype=torch.float64
@@ -128,8 +136,6 @@ def to_torch(model: MLP) -> tnn.Sequential:
             linear.weight.copy_(torch.tensor(weights, dtype=torch.float64))
             linear.bias.copy_(torch.tensor(biases, dtype=torch.float64))
         layers.append(linear)
-        if layer.activation not in _TORCH_LAYERS:
-            raise ValueError(f"to_torch knows no PyTorch layer for the activation {layer.activation!r} of {model!r}")
         make_activation = _TORCH_LAYERS[layer.activation]
         if make_activation is not None:
             layers.append(make_activation())
@@ -185,7 +191,8 @@ def from_torch(module: tnn.Module) -> MLP:
     except ValueError as error:  # an activation listed above that this version of the engine lacks
         raise ValueError(f"from_torch cannot build the MLP: {error}") from None
     for mlp_layer, linear in zip(model.layers, linears):
-        weights_by_neuron, biases = linear.weight.tolist(), torch.as_tensor(linear.bias).tolist()
+        weights_by_neuron = linear.weight.tolist()
+        biases = cast(torch.Tensor, linear.bias).tolist()  # there is one: _check_linear refuses bias=False
         for neuron, weights, bias in zip(mlp_layer.neurons, weights_by_neuron, biases):
             for parameter, number in zip(neuron.w, weights):
                 parameter.data = number

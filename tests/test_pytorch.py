@@ -1,6 +1,9 @@
 """autograd.pytorch: MLPs to PyTorch and back with the same weights, and gradients compared with PyTorch's."""
 
+import importlib
 import random
+import subprocess
+import sys
 
 import pytest
 import torch
@@ -252,3 +255,19 @@ def test_compare_with_torch_needs_a_value_back():
 def test_compare_with_torch_explains_a_function_that_cannot_run_in_pytorch():
     with pytest.raises(TypeError, match=r"fn runs on Values but failed on PyTorch's stand-ins .* Value\(\.\.\.\)"):
         compare_with_torch(lambda x: Value(x.data) * x, [2.0])
+
+
+# ---------------------------------------------------------------------- PyTorch stays optional
+
+
+def test_nothing_else_in_the_package_imports_pytorch():
+    modules = "autograd, autograd.nn, autograd.optim, autograd.data, autograd.viz, autograd.walkthrough, autograd.cli"
+    code = f"import sys, {modules}; print('torch' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_without_pytorch_the_import_error_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if PyTorch were not installed
+    monkeypatch.delitem(sys.modules, "autograd.pytorch")
+    with pytest.raises(ImportError, match=r'pip install "scalar-autograd\[torch\]"'):
+        importlib.import_module("autograd.pytorch")
