@@ -346,6 +346,8 @@ def compare_with_torch(
     """
     if not callable(fn):
         raise TypeError(f"compare_with_torch needs a function of Values as its first argument, but was given {fn!r}")
+    if isinstance(tol, bool) or not isinstance(tol, Real) or not tol >= 0:
+        raise ValueError(f"compare_with_torch needs tol, a relative tolerance such as 1e-12, but was given {tol!r}")
     numbers = _named_inputs(fn, inputs)
 
     leaves = [Value(number, name) for name, number in numbers.items()]

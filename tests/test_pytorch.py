@@ -257,6 +257,11 @@ def test_compare_with_torch_explains_a_function_that_cannot_run_in_pytorch():
         compare_with_torch(lambda x: Value(x.data) * x, [2.0])
 
 
+def test_compare_with_torch_refuses_a_negative_tolerance():
+    with pytest.raises(ValueError, match="needs tol, a relative tolerance such as 1e-12, but was given -1"):
+        compare_with_torch(lambda x: x, [1.0], tol=-1)
+
+
 # ---------------------------------------------------------------------- PyTorch stays optional
 
 
