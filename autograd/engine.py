@@ -69,6 +69,7 @@ from numbers import Real
 from typing import Any, Union
 
 __all__ = [
+    "BUILT_IN_OPS",
     "OPS",
     "Constant",
     "Op",
@@ -114,7 +115,8 @@ class Op:
     * ``activation``   True for ops that make sense as a neuron's activation (``MLP(activation=...)``)
 
     Calling an Op applies it: ``SIGMOID(x)`` is ``x.sigmoid()``. An Op made with a new name joins
-    `OPS`, so drawing, the walkthrough and the formula parser know it at once.
+    `OPS`, so drawing, the walkthrough and the formula parser know it at once; made again with the
+    same name (a notebook cell run twice), it replaces the earlier one.
     """
 
     __slots__ = (
@@ -147,8 +149,8 @@ class Op:
                 f"Op {name!r}: local_grads must be a function (out, *inputs) giving ∂out/∂input for each input, "
                 f"or those numbers when they are constants, not {local_grads!r}"
             )
-        if register and name in OPS:
-            raise ValueError(f"there is already an op named {name!r} (OPS[{name!r}]); choose another name")
+        if register and name in _BUILT_IN_NAMES:
+            raise ValueError(f"{name!r} is one of the engine's own ops (OPS[{name!r}]); give your op another name")
         self.name = name
         self.forward = forward
         self.local_grads = local_grads
@@ -185,6 +187,7 @@ class Op:
 
 OPS: dict[str, Op] = {}
 """Every op the engine knows, by name: the one place where an op is declared."""
+_BUILT_IN_NAMES: set[str] = set()
 
 
 def _count_inputs(forward: Callable[..., float]) -> int:
@@ -479,6 +482,11 @@ ABS = Op(
     "abs", abs, lambda out, x: _sign(x), symbol="|·|", formula="|{a}|",
     derivatives=[("|·|'({a}) = sign({a})", "sign({a})")],
 )  # fmt: skip
+
+
+BUILT_IN_OPS: tuple[Op, ...] = tuple(OPS.values())
+"""The engine's own ops (`OPS` also holds those you add)."""
+_BUILT_IN_NAMES.update(OPS)
 
 
 # ====================================================================== 2. the Value
