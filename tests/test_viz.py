@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import graphviz
 import pytest
-from _shared import TwoNeuronLayer, seed_neuron
+from _shared import TwoNeuronLayer, require_dot_program, seed_neuron
 
 from autograd import Constant, Value
 from autograd.viz import RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
@@ -46,6 +46,7 @@ def no_renderer(no_dot_program: None, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_value_shows_its_label_data_and_grad_in_the_svg():
+    require_dot_program()
     texts = svg_texts(to_svg(seed_neuron(backward=True).loss, renderer="dot"))
     for label in ["w", "x", "b", "y", "z", "a", "L"]:
         assert label in texts
@@ -151,6 +152,8 @@ def test_names_label_the_unlabelled_values_and_a_values_own_label_wins():
     [HOSTILE, "\\", "back\\slash\\", "\\N \\G \\l", "{}|<>", "]]> <!-- -->", "&amp;", "'quoted'", "<<x>>"],
 )
 def test_hostile_labels_render_literally(label, renderer):
+    if renderer == "dot":
+        require_dot_program()
     x = Value(1.0, label)
     svg = to_svg(x * 2, renderer=renderer)
     assert label in svg_texts(svg)
@@ -272,6 +275,7 @@ def test_highlight_of_a_value_outside_the_graph_is_a_clear_error():
 
 
 def test_renders_with_the_dot_program():
+    require_dot_program()
     svg = render_svg(draw_dot(seed_neuron(backward=True).loss), renderer="dot")
     assert "data 0.85" in svg_texts(svg)
 
