@@ -41,11 +41,10 @@ def gradcheck(
     if not callable(f):
         raise TypeError(f"gradcheck needs a function of Values as its first argument, but was given {f!r}")
     for name, setting, smallest in (("eps", eps, "> 0"), ("tol", tol, "≥ 0")):
-        if isinstance(setting, bool) or not isinstance(setting, Real) or not math.isfinite(setting):
+        is_number = not isinstance(setting, bool) and isinstance(setting, Real) and math.isfinite(setting)
+        if not is_number or setting < 0 or (name == "eps" and setting == 0):
             raise ValueError(f"gradcheck needs {name} to be a finite number {smallest}, but was given {setting!r}")
-        if setting < 0 or (name == "eps" and setting == 0):
-            raise ValueError(f"gradcheck needs {name} to be a finite number {smallest}, but was given {setting!r}")
-    if isinstance(inputs, (Value, Real)):
+    if isinstance(inputs, (Value, int, float)):
         inputs = [inputs]
     start = [float(x.data if isinstance(x, Value) else x) for x in inputs]
     names = [x.label if isinstance(x, Value) and x.label else f"input {i}" for i, x in enumerate(inputs)]
