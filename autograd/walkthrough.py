@@ -998,9 +998,7 @@ def explain_update(optimizer: _SGDLike, *, digits: int = 4) -> UpdateExplanation
                 f"weight_decay; {type(optimizer).__name__} has no {attribute!r}"
             )
     _check_digits(digits)
-    lr, mu, decay = (
-        _check_number(getattr(optimizer, name), name) for name in ("lr", "momentum", "weight_decay")
-    )
+    lr, mu, decay = (_check_number(getattr(optimizer, name), name) for name in ("lr", "momentum", "weight_decay"))
     params = list(optimizer.params)
     velocities = list(getattr(optimizer, "velocities", None) or [0.0] * len(params))
     names = _param_names(params)
