@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._files import write_text_atomically
+from ._files import check_target, write_text_atomically
 from .viz import RendererNotFoundError, render_svg
 
 if TYPE_CHECKING:
@@ -169,9 +169,7 @@ def write_player(wt: Walkthrough, path: str | os.PathLike[str], draw_options: di
     """Render the player and write it to `path` all at once: a reader never sees half a file."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"save_html() needs a file path (str or Path), not {type(path).__name__}: {path!r}")
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {str(target)!r}: the folder {str(target.parent)!r} does not exist")
+    check_target(path)  # a missing folder fails now, not after drawing every frame
     page = player_html(wt, draw_options)  # render first: a failure leaves no file behind
-    write_text_atomically(target, page)
-    return target
+    write_text_atomically(path, page)
+    return Path(path)

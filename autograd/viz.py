@@ -27,7 +27,7 @@ from typing import Any, Literal, Protocol
 
 import graphviz  # type: ignore[import-untyped]
 
-from ._files import write_text_atomically
+from ._files import check_target, write_text_atomically
 from ._render import Renderer, RendererNotFoundError, dot_to_svg
 from .engine import Constant, Value, topological_order
 
@@ -260,14 +260,10 @@ def save_svg(root: Value, path: str | os.PathLike[str], *, renderer: Renderer = 
     ...     saved.name, "data 6" in saved.read_text(encoding="utf-8")
     ('graph.svg', True)
     """
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(
-            f"cannot save the SVG to {str(target)!r}: the folder {str(target.parent)!r} does not exist"
-        )
+    check_target(path)  # a missing folder fails now, not after the drawing
     svg = to_svg(root, renderer=renderer, **options)  # drawn before any file is touched
-    write_text_atomically(target, svg)
-    return target
+    write_text_atomically(path, svg)
+    return Path(path)
 
 
 # ---------------------------------------------------------------------- what goes where

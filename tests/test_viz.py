@@ -408,3 +408,12 @@ def test_repr_has_no_memory_address_so_saved_notebooks_stay_stable():
     x = Value(2.0, "x")
     first, second = repr(draw_dot(x * x + 1)), repr(draw_dot(x * x + 1))
     assert first == second == "<ComputationGraph with 6 nodes and 6 edges>"
+
+
+def test_save_svg_to_a_folder_names_the_folder_and_writes_nothing(tmp_path):
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="this is a folder") as raised:
+        save_svg(Value(1.0, "x"), folder)
+    assert raised.value.filename == str(folder)
+    assert os.listdir(tmp_path) == ["pictures"] and os.listdir(folder) == []
