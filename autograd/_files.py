@@ -42,13 +42,18 @@ def write_text_atomically(path: str | os.PathLike[str], text: str) -> None:
     ...     target.read_text(encoding="utf-8"), sorted(p.name for p in pathlib.Path(folder).iterdir())
     ('backprop', ['note.txt'])
     """
+    write_bytes_atomically(path, text.encode("utf-8"))
+
+
+def write_bytes_atomically(path: str | os.PathLike[str], data: bytes) -> None:
+    """Write `data` to `path` whole or not at all, as `write_text_atomically` does (a PNG, a PDF)."""
     target = check_target(path)
     # The temporary file must be in the same folder: os.replace is atomic only within one file system.
     temporary = None
     try:
         descriptor, temporary = _create_temporary(target)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(data)
             file.flush()
             os.fsync(file.fileno())  # the bytes are on disk before the name points at them
         if target.exists():
