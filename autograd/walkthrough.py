@@ -302,6 +302,21 @@ def _is_number(text: str, n: _Notation) -> bool:
 # ---------------------------------------------------------------------- names
 
 
+def _reading_order(root: Value) -> list[Value]:
+    """Every node once, in the order a reader meets it in the formula: the output, then each operand, left first."""
+    seen: set[Value] = set()
+    order: list[Value] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        order.append(node)
+        stack.extend(reversed(node.parents))  # the first operand on top: read first
+    return order
+
+
 def _display_names(order: Sequence[Value], root: Value) -> dict[Value, str]:
     """One unique, stable name per node: its label, else L for the root, t1, t2… for
     intermediates and v1, v2… for leaves (numbered in topological order); a Constant is its number.
@@ -318,12 +333,21 @@ def _display_names(order: Sequence[Value], root: Value) -> dict[Value, str]:
             if candidate not in taken:
                 return candidate
 
+    # A shared label is kept by the node met first when reading the formula left to right (w · w#2, not w#2 · w).
+    for node in _reading_order(root):
+        if node.label and not isinstance(node, Constant):
+            name, copy = node.label, 1
+            while name in used:
+                copy += 1
+                name = f"{node.label}#{copy}"
+            used.add(name)
+            names[node] = name
     for node in order:
         if isinstance(node, Constant):
             names[node] = node.label or _TEXT.constant(node.data)
             continue
         if node.label:
-            wanted = node.label
+            continue  # named above
         elif node is root:
             wanted = "L" if "L" not in taken else fresh("t")
         else:
@@ -334,7 +358,7 @@ def _display_names(order: Sequence[Value], root: Value) -> dict[Value, str]:
             name = f"{wanted}#{copy}"
         used.add(name)
         names[node] = name
-    return names
+    return {node: names[node] for node in order}  # in topological order, as the steps are
 
 
 # ---------------------------------------------------------------------- steps
@@ -601,7 +625,7 @@ class Walkthrough(Sequence[Step]):
             )
         labelled = [node for node in self.nodes if node.label == key and not isinstance(node, Constant)]
         if len(labelled) > 1:
-            shown = ", ".join(self.names[node] for node in labelled)
+            shown = ", ".join(sorted(self.names[node] for node in labelled))
             raise KeyError(
                 f"{len(labelled)} nodes have the label {key!r}; use the node itself or one of their names: {shown}"
             )
