@@ -16,8 +16,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._files import write_text_atomically
-from .viz import RendererNotFoundError, render_svg
+from ._files import check_target, write_text_atomically
+from .viz import RendererNotFoundError, RenderError, _printable, render_svg
 
 if TYPE_CHECKING:
     from .walkthrough import Step, Walkthrough
@@ -75,6 +75,11 @@ tr.current { background: #fee2e2; font-weight: bold; }
 """
 
 
+def _text(text: str) -> str:
+    """User text (labels, in names and explanations) for the page: escaped, and anything unshowable made visible."""
+    return html.escape(_printable(text))
+
+
 def _svg_for_inline(svg: str) -> str:
     """Graphviz's SVG without the XML prolog and doctype, which belong to a file of its own."""
     start = svg.find("<svg")
@@ -83,11 +88,11 @@ def _svg_for_inline(svg: str) -> str:
 
 def _explanation(step: Step) -> str:
     header, *equations = step.lines()
-    return f"<h2>{html.escape(header)}</h2><pre>{html.escape(chr(10).join(line.strip() for line in equations))}</pre>"
+    return f"<h2>{_text(header)}</h2><pre>{_text(chr(10).join(line.strip() for line in equations))}</pre>"
 
 
 def _leaf_note(wt: Walkthrough) -> str:
-    loss = html.escape(wt.names[wt.root])
+    loss = _text(wt.names[wt.root])
     return f"{loss} is a leaf: backward() has no step to take, and ∂{loss}/∂{loss} = 1."
 
 
@@ -98,18 +103,18 @@ def notebook_html(wt: Walkthrough) -> str:
     step = wt.current
     try:
         picture = _svg_for_inline(render_svg(wt.frame(step.index)))
-    except RendererNotFoundError as error:
-        picture = f"<p><i>No picture: {html.escape(str(error).splitlines()[0])}</i></p>"
+    except (RendererNotFoundError, RenderError) as error:  # a notebook shows the steps anyway, never a traceback
+        picture = f"<p><i>No picture: {_text(str(error).splitlines()[0])}</i></p>"
     moves = "wt.next(), wt.prev(), wt.goto(i) move through the steps; print(wt) shows them all."
     return (
         f'<div class="autograd-walkthrough"><div>{picture}</div>{_explanation(step)}'
-        f'<p style="color:#6b7280">Step {step.index + 1} of {len(wt)}. {html.escape(moves)}</p></div>'
+        f'<p style="color:#6b7280">Step {step.index + 1} of {len(wt)}. {_text(moves)}</p></div>'
     )
 
 
 def player_html(wt: Walkthrough, draw_options: dict[str, Any]) -> str:
     """The whole player page as HTML text."""
-    esc = html.escape
+    esc = _text
     loss = wt.names[wt.root]
     summary = wt.summary_rows()
     row_of = {name: str(i) for i, (name, _, _) in enumerate(summary)}
@@ -169,9 +174,7 @@ def write_player(wt: Walkthrough, path: str | os.PathLike[str], draw_options: di
     """Render the player and write it to `path` all at once: a reader never sees half a file."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"save_html() needs a file path (str or Path), not {type(path).__name__}: {path!r}")
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {str(target)!r}: the folder {str(target.parent)!r} does not exist")
+    check_target(path)  # a missing folder fails now, not after drawing every frame
     page = player_html(wt, draw_options)  # render first: a failure leaves no file behind
-    write_text_atomically(target, page)
-    return target
+    write_text_atomically(path, page)
+    return Path(path)

@@ -1,19 +1,22 @@
-"""Turning DOT source into SVG: with Graphviz's `dot` program, or with pygraphviz.
+"""Turning DOT source into a picture (SVG, PNG or PDF): with Graphviz's `dot` program, or with pygraphviz.
 
 The `graphviz` Python package only writes DOT text; laying it out takes the `dot`
 program, which `pip` cannot install. pygraphviz's wheels bundle the Graphviz
 libraries, so it can lay out and draw in-process. We try `dot` first (it is what
-most users have), then pygraphviz, and when neither is there we say how to get one.
+most users have), then pygraphviz (also when `dot` is there but fails), and when
+neither is there we say how to get one.
 """
 
 from __future__ import annotations
 
 import shutil
+import subprocess
 from typing import Literal
 
 import graphviz  # type: ignore[import-untyped]
 
 Renderer = Literal["auto", "dot", "pygraphviz"]
+FORMATS = ("svg", "png", "pdf")
 
 INSTALL_HINT = (
     "Install either one, then restart Python (in Jupyter: restart the kernel):\n"
@@ -27,16 +30,37 @@ class RendererNotFoundError(RuntimeError):
     """Neither Graphviz's `dot` program nor the pygraphviz package is available to draw a graph."""
 
 
+class RenderError(RuntimeError):
+    """A renderer was there but could not draw this graph (every available one was tried)."""
+
+
 def dot_to_svg(source: str, renderer: Renderer = "auto") -> str:
     """Lay out DOT `source` and draw it as SVG text, with the chosen renderer."""
+    return render_dot(source, "svg", renderer).decode("utf-8")
+
+
+def render_dot(source: str, format: str = "svg", renderer: Renderer = "auto") -> bytes:
+    """Lay out DOT `source` and draw it in `format` ("svg", "png" or "pdf"), with the chosen renderer.
+
+    With ``"auto"``, a `dot` program that fails is followed by pygraphviz before giving up.
+    """
     if renderer not in ("auto", "dot", "pygraphviz"):
         raise ValueError(f"renderer must be 'auto', 'dot' or 'pygraphviz', but was given {renderer!r}")
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, but was given {format!r}")
+    failures: list[str] = []
     if renderer in ("auto", "dot"):
         if shutil.which("dot") is not None:
-            # The graphviz package runs the `dot` program for us.
-            svg: str = graphviz.Source(source).pipe(format="svg", encoding="utf-8")
-            return svg
-        if renderer == "dot":
+            try:
+                drawn: bytes = graphviz.Source(source).pipe(format=format, quiet=True)  # runs the `dot` program
+                return drawn
+            except (subprocess.CalledProcessError, graphviz.ExecutableNotFound, OSError) as error:
+                if renderer == "dot":
+                    raise RenderError(
+                        f"Graphviz's `dot` program could not draw this graph: {_first_line(error)}"
+                    ) from None
+                failures.append(f"`dot` failed: {_first_line(error)}")
+        elif renderer == "dot":
             raise RendererNotFoundError(
                 "renderer='dot' was asked for, but Graphviz's `dot` program is not on PATH.\n" + INSTALL_HINT
             )
@@ -47,10 +71,21 @@ def dot_to_svg(source: str, renderer: Renderer = "auto") -> str:
             raise RendererNotFoundError(
                 f"renderer='pygraphviz' was asked for, but pygraphviz cannot be imported ({error}).\n" + INSTALL_HINT
             ) from error
+        if failures:
+            raise RenderError(f"Cannot draw the graph: {failures[0]}, and pygraphviz is not installed") from None
         raise RendererNotFoundError(
-            "Cannot draw the graph as SVG: Graphviz's `dot` program is not on PATH "
+            "Cannot draw the graph: Graphviz's `dot` program is not on PATH "
             "and the Python package pygraphviz is not installed.\n" + INSTALL_HINT
         ) from error
-    graph = pygraphviz.AGraph(string=source)
-    drawn: bytes = graph.draw(format="svg", prog="dot")  # lays out in-process with the bundled Graphviz
-    return drawn.decode("utf-8")
+    try:
+        graph = pygraphviz.AGraph(string=source)
+        picture: bytes = graph.draw(format=format, prog="dot")  # lays out in-process with the bundled Graphviz
+    except Exception as error:  # pygraphviz raises DotError, ValueError, ... for a graph Graphviz rejects
+        failures.append(f"pygraphviz failed: {_first_line(error)}")
+        raise RenderError("Cannot draw the graph: " + "; ".join(failures)) from None
+    return picture
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0][:300]

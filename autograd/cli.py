@@ -9,14 +9,17 @@ graph (``graph.svg``) and a step-by-step player (``backprop.html``).
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from .engine import Value
 from .expression import FUNCTIONS, ExpressionError, build_expression
 from .optim import SGD
-from .viz import RendererNotFoundError, save_svg
+from .viz import DEFAULT_MAX_NODES, RendererNotFoundError, draw_dot, save_svg
 from .walkthrough import Walkthrough, explain_update, walkthrough
 
 EXAMPLES = """\
@@ -32,8 +35,15 @@ class UsageError(Exception):
     """A mistake on the command line: reported in one line, with exit status 2."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors as UsageError: one line, like every other mistake on the command line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see --help)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m autograd",
         description=(
             "Backpropagation, step by step. Runs the seed's single neuron "
@@ -49,10 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     seed = parser.add_argument_group("the seed's neuron (ignored with --expr)")
-    seed.add_argument("--x", type=float, default=1.5, help="the input x (default 1.5)")
-    seed.add_argument("--w", type=float, default=0.5, help="the weight w (default 0.5)")
-    seed.add_argument("--b", type=float, default=0.1, help="the bias b (default 0.1)")
-    seed.add_argument("--y", type=float, default=1.0, help="the true output y (default 1)")
+    seed.add_argument("--x", default="1.5", help="the input x (default 1.5)")
+    seed.add_argument("--w", default="0.5", help="the weight w (default 0.5)")
+    seed.add_argument("--b", default="0.1", help="the bias b (default 0.1)")
+    seed.add_argument("--y", default="1", help="the true output y (default 1)")
     formula = parser.add_argument_group("any formula")
     formula.add_argument(
         "--expr",
@@ -61,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         'e.g. "tanh(w*x + b)"; parsed safely, never evaluated as Python',
     )
     formula.add_argument("--set", nargs="+", default=[], metavar="NAME=NUMBER", help="values for the formula's names")
-    parser.add_argument("--lr", type=float, default=0.1, help="the learning rate η of the SGD update (default 0.1)")
+    parser.add_argument("--lr", default="0.1", help="the learning rate η of the SGD update (default 0.1)")
     parser.add_argument(
         "--update",
         metavar="NAMES",
@@ -91,22 +101,47 @@ def seed_example(w: float, x: float, b: float, y: float) -> tuple[Value, dict[st
 
 
 def parse_assignments(pairs: Sequence[str]) -> dict[str, float]:
+    """``["w=0.5", "x=2"]`` as ``{"w": 0.5, "x": 2.0}``; names read as Python reads them (NFKC), numbers finite."""
     values: dict[str, float] = {}
     for pair in pairs:
-        name, sep, number = pair.partition("=")
-        if not sep or not name.strip().isidentifier():
+        typed, sep, text = pair.partition("=")
+        name = unicodedata.normalize("NFKC", typed.strip())  # as the formula's parser reads names: ｘ is x
+        if not sep or not name.isidentifier():
             raise UsageError(f"--set takes NAME=NUMBER pairs such as w=0.5, but was given {pair!r}")
-        try:
-            values[name.strip()] = float(number)
-        except ValueError:
-            raise UsageError(f"--set {name.strip()}=...: {number!r} is not a number") from None
+        if name in values:
+            raise UsageError(f"--set gives {name} twice ({name}={values[name]:g} and {pair}): give each name once")
+        values[name] = _finite(text, f"--set {name}")
     return values
 
 
-def run(args: argparse.Namespace) -> int:
+def _finite(text: str, option: str) -> float:
+    """A number typed on the command line, which must be finite: nan, inf and 1e400 are refused."""
+    try:
+        number = float(text)
+    except ValueError:
+        raise UsageError(f"{option}=...: {text!r} is not a number") from None
+    if not math.isfinite(number):
+        too_large = "" if text.strip().lower().lstrip("+-") in ("nan", "inf", "infinity") else " (too large)"
+        raise UsageError(f"{option}: {text!r}{too_large} is not a finite number; give a number such as 0.5")
+    return number
+
+
+def _lesson(args: argparse.Namespace) -> tuple[Value, dict[str, Value], list[str], str, list[str]]:
+    """Check every argument and build the graph: (loss, leaves, forward lines, title, names to update)."""
+    for option in ("lr", "w", "x", "b", "y"):
+        setattr(args, option, _finite(getattr(args, option), f"--{option}"))
+    if args.lr < 0:
+        raise UsageError(f"--lr is the learning rate η, a number ≥ 0, not {args.lr:g}")
+    if not 0 <= args.digits <= 15:
+        raise UsageError(f"--digits must be from 0 to 15, not {args.digits}")
     if args.expr is not None:
         values = parse_assignments(args.set)
         loss, leaves = build_expression(args.expr, values)
+        unused = [name for name in values if name not in leaves]
+        if unused:
+            raise UsageError(
+                f"--set gives {', '.join(unused)}, but the formula has no such name (its names: {', '.join(leaves)})"
+            )
         loss.label = loss.label or "L"
         forward = [f"{loss.label} = {args.expr} = {loss.data:.6g}"]
         title = f"{loss.label} = {args.expr}  with " + ", ".join(f"{k}={v:g}" for k, v in values.items())
@@ -120,12 +155,28 @@ def run(args: argparse.Namespace) -> int:
         numbers = f"w={args.w:g}, x={args.x:g}, b={args.b:g}, y={args.y:g}"
         title = f"the seed's neuron z = w·x + b, a = σ(z), L = ½(a − y)²  with {numbers}"
         default_update = ["w", "b"]
-    names = default_update if args.update is None else [n.strip() for n in args.update.split(",") if n.strip()]
+    if args.update is None:
+        names = default_update
+    else:
+        names = [unicodedata.normalize("NFKC", n.strip()) for n in args.update.split(",") if n.strip()]
+        if not names:
+            raise UsageError(f"--update takes comma-separated names to update, such as {','.join(leaves)}")
     unknown = [n for n in names if n not in leaves]
     if unknown:
         raise UsageError(f"--update names {', '.join(unknown)}, but the names are {', '.join(leaves)}")
-    if not 0 <= args.digits <= 15:
-        raise UsageError(f"--digits must be from 0 to 15, not {args.digits}")
+    if not args.no_files:
+        try:
+            draw_dot(loss)  # the pictures have a size limit: find out now, not after printing the lesson
+        except ValueError:
+            raise UsageError(
+                f"this formula's graph has more than {DEFAULT_MAX_NODES} values, too many to draw in graph.svg "
+                "and backprop.html: add --no-files to print the lesson without them"
+            ) from None
+    return loss, leaves, forward, title, names
+
+
+def run(args: argparse.Namespace) -> int:
+    loss, leaves, forward, title, names = _lesson(args)  # every check before any output
 
     print(f"scalar-autograd: {title}\n")
     print("1. Forward pass")
@@ -137,32 +188,47 @@ def run(args: argparse.Namespace) -> int:
     print(_indent(str(wt)))
     print()
     loss.backward()  # the engine's own pass: the walkthrough above recorded exactly these numbers
-    files = None if args.no_files else _write_files(loss, wt, args.out)  # drawn before the update changes w
+    written, problem = ([], None) if args.no_files else _write_files(loss, wt, args.out)  # before w changes
     optimizer = SGD([leaves[name] for name in names], lr=args.lr)
     print("3. Weight update")
     print(_indent(str(explain_update(optimizer, digits=args.digits))))
     optimizer.step()
-    if files is None:
+    if written:
+        print("\n4. Files")
+        for path in written:
+            print(f"   {path}   {FILE_ROLES[path.name]}")
+    if problem is None:
         return 0
-    if isinstance(files, str):
-        print(f"\nNo files written: {files}", file=sys.stderr)
-        return 1
-    print("\n4. Files")
-    print(f"   {files[0]}   the computation graph with every gradient")
-    print(f"   {files[1]}   step through the backward pass in any browser (works offline)")
-    return 0
+    if written:
+        not_written = [name for name in FILE_ROLES if name not in {path.name for path in written}]
+        print(f"\nNot written: {', '.join(not_written)}: {problem}", file=sys.stderr)
+    else:
+        print(f"\nNo files written: {problem}", file=sys.stderr)
+    return 1
 
 
-def _write_files(loss: Value, wt: Walkthrough, out: Path) -> tuple[Path, Path] | str:
-    """graph.svg and backprop.html in ``out``; or, when they can't be written, why."""
+# The files written into --out, in the order they are written, and what each one is.
+FILE_ROLES = {
+    "graph.svg": "the computation graph with every gradient",
+    "backprop.html": "step through the backward pass in any browser (works offline)",
+}
+
+
+def _write_files(loss: Value, wt: Walkthrough, out: Path) -> tuple[list[Path], str | None]:
+    """Write graph.svg, then backprop.html, into ``out``: the files written, and why the rest were not (or None)."""
+    written: list[Path] = []
+    writers = {"graph.svg": lambda path: save_svg(loss, path), "backprop.html": wt.save_html}
     try:
         out.mkdir(parents=True, exist_ok=True)
         out = out.resolve()
-        return save_svg(loss, out / "graph.svg"), wt.save_html(out / "backprop.html")
+        for name in FILE_ROLES:
+            written.append(writers[name](out / name))
     except RendererNotFoundError as error:
-        return str(error)
+        return written, str(error)
     except OSError as error:
-        return f"can't write to {out}: {error.strerror or error}"
+        where = error.filename if error.filename is not None else out
+        return written, f"can't write {where}: {error.strerror or error}"
+    return written, None
 
 
 def _indent(text: str) -> str:
@@ -172,15 +238,25 @@ def _indent(text: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m autograd`` and the ``scalar-autograd`` command."""
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return run(args)
+        return run(parser.parse_args(argv))
     except (UsageError, ExpressionError) as error:
-        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        _say(f"{parser.prog}: error: {error}")
         return 2
     except (ValueError, ZeroDivisionError, OverflowError) as error:  # e.g. a loss that can't be computed
-        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        _say(f"{parser.prog}: error: {error}")
         return 2
+    except KeyboardInterrupt:
+        _say(f"{parser.prog}: interrupted")
+        return 130
+    except Exception as error:  # never a traceback at the command line: one line, and where to report it
+        _say(f"{parser.prog}: internal error: {type(error).__name__}: {error} (please report this as a bug)")
+        return 1
+
+
+def _say(line: str) -> None:
+    """One line on stderr, whatever its characters: bytes that were not UTF-8 are shown as escapes."""
+    print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,10 @@ subscripts, lambdas, unknown names or functions) is an `ExpressionError`.
 from __future__ import annotations
 
 import ast
+import math
+import unicodedata
 from collections.abc import Callable, Mapping
+from numbers import Real
 
 from .engine import Constant, Value
 
@@ -48,55 +51,99 @@ _BINARY: dict[type[ast.operator], Callable[[Value | float, Value | float], Value
 def build_expression(text: str, values: Mapping[str, float]) -> tuple[Value, dict[str, Value]]:
     """Build ``text`` as a graph: returns its output and the labelled leaf made for each name used.
 
-    Plain numbers in the formula become constants, as they do in code.
+    Plain numbers in the formula become constants, as they do in code. Names are
+    read as Python reads identifiers (NFKC: a full-width ｘ is x), in the formula
+    and in ``values`` alike. Every number must be finite.
+
+    >>> build_expression("x * 1e400", {"x": 1.0})
+    Traceback (most recent call last):
+    ...
+    autograd.expression.ExpressionError: the number 1e400 in 'x * 1e400' is too large: it would be infinity
     """
+    if not isinstance(text, str):
+        raise ExpressionError(f"a formula is text, such as 'tanh(w*x + b)', but was given {type(text).__name__}")
     shown = repr(text) if len(text) <= 60 else repr(text[:57] + "...")  # for error messages
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate: bytes that were not UTF-8, e.g. from a command line
+        raise ExpressionError(
+            f"{shown} is not valid text: character {error.start + 1} is not a letter, digit or symbol "
+            "(bytes that are not UTF-8?)"
+        ) from None
+    numbers = _checked_values(values)
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as error:
         raise ExpressionError(f"{shown} is not a formula I can read: {error.msg}") from None
     except (RecursionError, MemoryError):
-        raise ExpressionError("the formula is nested too deeply to read") from None
+        raise ExpressionError(
+            f"{shown} is too long for Python's parser, which reads a + b + c + … as pairs nested in pairs: "
+            "it gives up at about 3000 terms, or fewer levels of nesting"
+        ) from None
     leaves: dict[str, Value] = {}
 
-    def build(node: ast.AST) -> Value | float:
+    def operands(node: ast.AST) -> list[ast.expr]:
+        """The sub-formulas `node` needs first; raises at once for anything outside the allow-list."""
         if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
-            return float(node.value)
+            return []
         if isinstance(node, ast.Name):
-            if node.id not in values:
-                known = ", ".join(sorted(values)) or "none"
+            if node.id not in numbers:
+                known = ", ".join(sorted(numbers)) or "none"
                 raise ExpressionError(
                     f"unknown name {node.id!r} in {shown}: give it a value with --set {node.id}=... "
                     f"(names with values: {known})"
                 )
-            if node.id not in leaves:
-                leaves[node.id] = Value(values[node.id], label=node.id)
-            return leaves[node.id]
+            return []
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-            left, right = build(node.left), build(node.right)
+            return [node.left, node.right]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            return [node.operand]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
+            if node.func.id not in FUNCTIONS:
+                raise ExpressionError(
+                    f"unknown function {node.func.id!r} in {shown}; the functions are {', '.join(sorted(FUNCTIONS))}"
+                )
+            if len(node.args) != 1:
+                raise ExpressionError(f"{node.func.id}() takes exactly one argument, but was given {len(node.args)}")
+            return [node.args[0]]
+        raise ExpressionError(
+            f"{_source(text, node)!r} is not allowed in a formula: use numbers, names, + - * / **, "
+            f"and the functions {', '.join(sorted(FUNCTIONS))}"
+        )
+
+    def combine(node: ast.AST, args: list[Value | float]) -> Value | float:
+        """`node` computed from its operands' results (`operands` has already checked it)."""
+        if isinstance(node, ast.Constant):
+            return _finite_literal(node.value, text, node, shown)
+        if isinstance(node, ast.Name):
+            if node.id not in leaves:
+                leaves[node.id] = Value(numbers[node.id], label=node.id)
+            return leaves[node.id]
+        if isinstance(node, ast.BinOp):
+            left, right = args
             if not isinstance(left, Value) and not isinstance(right, Value):  # fold 2 * 3 into 6.0
                 folded = _BINARY[type(node.op)](Constant(left), Constant(right))  # through the engine's checks
                 return folded.data if isinstance(folded, Value) else folded
             return _BINARY[type(node.op)](left, right)
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-            operand = build(node.operand)
-            if isinstance(node.op, ast.UAdd):
-                return operand
-            return -operand
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
-            name = node.func.id
-            if name not in FUNCTIONS:
-                raise ExpressionError(
-                    f"unknown function {name!r} in {shown}; the functions are {', '.join(sorted(FUNCTIONS))}"
-                )
-            if len(node.args) != 1:
-                raise ExpressionError(f"{name}() takes exactly one argument, but was given {len(node.args)}")
-            argument = build(node.args[0])
-            return FUNCTIONS[name](argument if isinstance(argument, Value) else Constant(argument))
-        raise ExpressionError(
-            f"{ast.unparse(node)!r} is not allowed in a formula: use numbers, names, + - * / **, "
-            f"and the functions {', '.join(sorted(FUNCTIONS))}"
-        )
+        if isinstance(node, ast.UnaryOp):
+            return args[0] if isinstance(node.op, ast.UAdd) else -args[0]
+        assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        argument = args[0]
+        return FUNCTIONS[node.func.id](argument if isinstance(argument, Value) else Constant(argument))
+
+    def build(root: ast.AST) -> Value | float:
+        """Post-order with a stack of its own, not recursion: a + b + c + … is nested as deep as it is long."""
+        results: dict[int, Value | float] = {}  # by id() of the ast node: each node is in the tree once
+        stack: list[tuple[ast.AST, list[ast.expr] | None]] = [(root, None)]
+        while stack:
+            node, children = stack.pop()
+            if children is None:  # first visit: check it, then compute its operands, left to right
+                children = operands(node)
+                stack.append((node, children))
+                stack.extend((child, None) for child in reversed(children))
+                continue
+            results[id(node)] = combine(node, [results.pop(id(child)) for child in children])
+        return results[id(root)]
 
     try:
         out = build(tree.body)
@@ -104,8 +151,46 @@ def build_expression(text: str, values: Mapping[str, float]) -> tuple[Value, dic
         raise
     except (ValueError, ZeroDivisionError, OverflowError) as error:  # the engine's own checks, e.g. log(0)
         raise ExpressionError(f"{shown} can't be computed: {error}") from None
-    except RecursionError:
-        raise ExpressionError("the formula is nested too deeply to build") from None
     if not isinstance(out, Value):
         raise ExpressionError(f"{shown} has no names in it, so there is nothing to differentiate")
+    if not math.isfinite(out.data):
+        raise ExpressionError(f"{shown} can't be computed: its value is {out.data} (too large for a float)")
     return out, leaves
+
+
+def _checked_values(values: Mapping[str, float]) -> dict[str, float]:
+    """The names' values as floats, each name read as Python reads it (NFKC), each number finite."""
+    numbers: dict[str, float] = {}
+    for name, number in values.items():
+        key = unicodedata.normalize("NFKC", name)
+        if key in numbers:
+            raise ExpressionError(
+                f"two values are given for the name {key!r} (as Python reads names, {name!r} is {key!r})"
+            )
+        if isinstance(number, bool) or not isinstance(number, Real):
+            raise ExpressionError(f"the value of {name!r} must be a number, but is {type(number).__name__}: {number!r}")
+        try:
+            numbers[key] = float(number)
+        except OverflowError:
+            numbers[key] = math.inf
+        if not math.isfinite(numbers[key]):
+            raise ExpressionError(f"the value of {name!r} must be a finite number, but is {numbers[key]}")
+    return numbers
+
+
+def _finite_literal(number: object, text: str, node: ast.AST, shown: str) -> float:
+    assert isinstance(number, (int, float))  # `operands` let only numbers through
+    try:
+        value = float(number)
+    except OverflowError:
+        value = math.inf
+    if not math.isfinite(value):
+        raise ExpressionError(f"the number {_source(text, node)} in {shown} is too large: it would be infinity")
+    return value
+
+
+def _source(text: str, node: ast.AST) -> str:
+    """The text of `node` as it was typed (ast.unparse would recurse as deep as the formula is nested)."""
+    segment = ast.get_source_segment(text.strip(), node)
+    shown = segment if segment is not None else type(node).__name__
+    return shown if len(shown) <= 60 else shown[:57] + "..."

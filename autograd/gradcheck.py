@@ -6,7 +6,9 @@ calls a function of Values, `backward()`, and reads `grad`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
+from numbers import Real
 
 from .engine import Value, no_grad
 
@@ -30,21 +32,31 @@ def gradcheck(
     numeric slope (f(x + eps·eᵢ) − f(x − eps·eᵢ)) / 2eps must match the engine's
     ∂f/∂xᵢ within ``tol`` (absolute, or relative for large gradients). The
     given inputs and their ``grad`` are left untouched: ``f`` runs on copies.
+    A nan anywhere (in f's value, the slope or the gradient) is a mismatch,
+    never a pass. ``eps`` must be a finite number > 0 and ``tol`` one ≥ 0.
 
     >>> gradcheck(lambda x, y: x * y.sigmoid(), [2.0, -1.0])
     True
     """
     if not callable(f):
         raise TypeError(f"gradcheck needs a function of Values as its first argument, but was given {f!r}")
+    for name, setting, smallest in (("eps", eps, "> 0"), ("tol", tol, "≥ 0")):
+        is_number = not isinstance(setting, bool) and isinstance(setting, Real) and math.isfinite(setting)
+        if not is_number or setting < 0 or (name == "eps" and setting == 0):
+            raise ValueError(f"gradcheck needs {name} to be a finite number {smallest}, but was given {setting!r}")
     if isinstance(inputs, (Value, int, float)):
         inputs = [inputs]
-    start = [x.data if isinstance(x, Value) else x for x in inputs]
+    start = [float(x.data if isinstance(x, Value) else x) for x in inputs]
     names = [x.label if isinstance(x, Value) and x.label else f"input {i}" for i, x in enumerate(inputs)]
 
     leaves = [Value(x) for x in start]
     out = f(*leaves)
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck needs f to return a Value, but it returned {type(out).__name__}: {out!r}")
+    if not math.isfinite(out.data):
+        if not raise_exception:
+            return False
+        raise GradcheckError(f"f gives {out.data!r} at {start!r}: there is no finite gradient to check")
     out.backward()
 
     def f_at(point: list[float]) -> float:
@@ -58,7 +70,8 @@ def gradcheck(
         minus[i] -= eps
         numeric = (f_at(plus) - f_at(minus)) / (2 * eps)
         analytic = leaf.grad
-        if abs(numeric - analytic) > tol * max(1.0, abs(numeric), abs(analytic)):
+        # Written as "not within" so that a nan, which compares false with everything, is a mismatch.
+        if not abs(numeric - analytic) <= tol * max(1.0, abs(numeric), abs(analytic)):
             if not raise_exception:
                 return False
             raise GradcheckError(

@@ -34,8 +34,9 @@ __all__ = [
     "mse_loss",
 ]
 
-# Below this probability, log p is replaced by −100 (as PyTorch does): a large, finite loss.
-_SMALLEST_LOGGED = math.exp(-100.0)
+# Below this probability ln p is continued by its tangent line at ε, ln ε + (p − ε)/ε: the loss stays finite,
+# and its gradient stays 1/ε = 1e12 (PyTorch's largest BCE gradient), continuous and pointing the right way.
+_SMALLEST_LOGGED = 1e-12
 
 
 def mse_loss(prediction: Any, target: Any) -> Value:
@@ -73,8 +74,10 @@ def hinge_loss(score: Any, label: Any) -> Value:
 def binary_cross_entropy(probability: Any, target: Any) -> Value:
     """−[y·ln p + (1 − y)·ln(1 − p)] for probabilities p in [0, 1] and targets y in [0, 1].
 
-    Like PyTorch, ln p is capped below at −100, so p = 0 gives a loss of 100,
-    not infinity. On raw scores, `binary_cross_entropy_with_logits` is more exact.
+    Near p = 0 or 1 the logarithm would be infinite: below ε = 1e-12, ln p is
+    continued by its tangent line at ε, so a certain wrong answer costs about
+    28.6, not infinity, and its gradient ±1e12 still says which way to move (as
+    PyTorch's does). On raw scores, `binary_cross_entropy_with_logits` is more exact.
 
     >>> round(binary_cross_entropy(0.8, 1).data, 6)   # −ln 0.8
     0.223144
@@ -202,7 +205,10 @@ def _check_probability_target(y: object, loss: str) -> None:
 
 
 def _capped_log(p: Value) -> Value:
-    return p.log() if p.data > _SMALLEST_LOGGED else Constant(-100.0)
+    """ln p, or below ε its tangent line ln ε + (p − ε)/ε, whose gradient 1/ε still flows back to p."""
+    if p.data >= _SMALLEST_LOGGED:
+        return p.log()
+    return p * (1.0 / _SMALLEST_LOGGED) + (math.log(_SMALLEST_LOGGED) - 1.0)
 
 
 def _scaled(coefficient: float, value: Value) -> Value:

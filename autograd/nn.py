@@ -147,9 +147,12 @@ class Module(Generic[Output]):
         for name, number in state.items():
             if isinstance(number, bool) or not isinstance(number, Real):
                 raise ValueError(f"weight {name!r} must be a number, but is {type(number).__name__}: {number!r}")
-            if not math.isfinite(number):
-                raise ValueError(f"weight {name!r} must be a finite number, but is {number!r}")
-            numbers[name] = float(number)
+            try:
+                numbers[name] = float(number)
+            except OverflowError:  # an int such as 10**400: too large for any float
+                numbers[name] = math.inf
+            if not math.isfinite(numbers[name]):
+                raise ValueError(f"weight {name!r} must be a finite number, but is {numbers[name]!r}")
         for name, parameter in parameters.items():  # only now, when every entry has passed
             parameter.data = numbers[name]
 
@@ -378,7 +381,7 @@ def save(model: Module[Any], path: str | os.PathLike[str]) -> None:
             f"cannot save {model!r}: weights {_few(broken)} are not finite (nan or inf); training diverged?"
         )
     document = {"format": _FORMAT, "version": _VERSION, "model": repr(model), "weights": weights}
-    write_text_atomically(Path(path), json.dumps(document, indent=1) + "\n")
+    write_text_atomically(path, json.dumps(document, indent=1) + "\n")
 
 
 def load(model: AnyModule, path: str | os.PathLike[str]) -> AnyModule:
@@ -399,10 +402,13 @@ def load(model: AnyModule, path: str | os.PathLike[str]) -> AnyModule:
             f"{os.fspath(path)!r} is not a valid weights file: its JSON breaks at line {error.lineno}, "
             f"column {error.colno} ({error.msg}). Was it truncated or corrupted?"
         ) from None
+    except RecursionError:  # lists in lists thousands deep: save never writes that
+        raise ValueError(f"{os.fspath(path)!r} is not a weights file: its JSON is nested too deeply") from None
     if not isinstance(document, dict) or document.get("format") != _FORMAT:
         raise ValueError(f"{os.fspath(path)!r} is not a weights file written by autograd.nn.save")
-    if document.get("version") != _VERSION:
-        raise ValueError(f"{os.fspath(path)!r} has format version {document.get('version')!r}; expected {_VERSION}")
+    version = document.get("version")
+    if type(version) is not int or version != _VERSION:  # true == 1 in Python, but it is no version number
+        raise ValueError(f"{os.fspath(path)!r} has format version {version!r}; expected {_VERSION}")
     weights = document.get("weights")
     if not isinstance(weights, dict):
         raise ValueError(f"{os.fspath(path)!r} has no 'weights' table (corrupted?)")

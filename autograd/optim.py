@@ -47,8 +47,12 @@ class Optimizer:
                 raise TypeError(f"parameter {i} is {type(param).__name__} ({param!r}); an optimiser trains Values")
         if len(set(self.params)) != len(self.params):
             raise ValueError("a parameter appears twice in the list: it would be updated twice per step")
-        _check_rate(lr, "lr")
         self.lr = lr
+        Optimizer._check_hyperparameters(self)
+
+    def _check_hyperparameters(self) -> None:
+        """Refuse a setting that would make ``step()`` fail or diverge; ``step()`` checks again (``lr`` may change)."""
+        _check_number(self.lr, "lr")
 
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0, before the next backward pass."""
@@ -58,6 +62,33 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter from its ``grad``; subclasses define the rule."""
         raise NotImplementedError(f"{type(self).__name__} must define step()")
+
+    def _checked_gradients(self) -> list[float]:
+        """Every parameter's gradient, after checking the settings and that each gradient is finite.
+
+        A nan or infinite gradient (a loss that overflowed, a log of 0) would turn its weight into nan for
+        good, so the step is refused before any parameter moves.
+        """
+        self._check_hyperparameters()
+        grads = [float(param.grad) for param in self.params]
+        for i, grad in enumerate(grads):
+            if not math.isfinite(grad):
+                raise ValueError(
+                    f"{type(self).__name__}.step(): the gradient of {_describe(self.params[i], i)} is {grad!r}, "
+                    "so no parameter was changed. Look for a loss that overflowed or a log of 0 in the forward pass."
+                )
+        return grads
+
+    def _assign(self, new_data: list[float]) -> None:
+        """Set every parameter's data at once, after checking that every new value is finite."""
+        for i, (param, new) in enumerate(zip(self.params, new_data)):
+            if not math.isfinite(new):
+                raise ValueError(
+                    f"{type(self).__name__}.step() would move {_describe(param, i)} from {param.data!r} to {new!r}, "
+                    "so no parameter was changed. Is the learning rate too large?"
+                )
+        for param, new in zip(self.params, new_data):
+            param.data = new
 
 
 class SGD(Optimizer):
@@ -82,23 +113,32 @@ class SGD(Optimizer):
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        _check_rate(momentum, "momentum")
-        _check_rate(weight_decay, "weight_decay")
         self.momentum = momentum
         self.weight_decay = weight_decay
+        self._check_hyperparameters()
         self.velocities: list[float] = [0.0] * len(self.params)
+
+    def _check_hyperparameters(self) -> None:
+        super()._check_hyperparameters()
+        _check_number(self.momentum, "momentum", below_one=True)
+        _check_number(self.weight_decay, "weight_decay")
 
     @no_grad()
     def step(self) -> None:
         """w ← w − lr · (g + λw), or with momentum v ← μv + g + λw, w ← w − lr · v."""
-        _check_rate(self.lr, "lr")
-        lr, momentum, weight_decay = self.lr, self.momentum, self.weight_decay
-        for i, param in enumerate(self.params):
-            grad = param.grad + weight_decay * param.data if weight_decay else param.grad
+        grads = self._checked_gradients()
+        lr, momentum, weight_decay = float(self.lr), float(self.momentum), float(self.weight_decay)
+        velocities = list(self.velocities)
+        new_data = []
+        for i, (param, grad) in enumerate(zip(self.params, grads)):
+            if weight_decay:
+                grad += weight_decay * param.data
             if momentum:
-                self.velocities[i] = momentum * self.velocities[i] + grad
-                grad = self.velocities[i]
-            param.data -= lr * grad
+                velocities[i] = momentum * velocities[i] + grad
+                grad = velocities[i]
+            new_data.append(param.data - lr * grad)
+        self._assign(new_data)
+        self.velocities = velocities
 
     def __repr__(self) -> str:
         return (
@@ -139,38 +179,71 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise TypeError(f"Adam needs betas as a pair (β₁, β₂) such as (0.9, 0.999), but was given {betas!r}")
-        for name, beta in zip(("betas[0]", "betas[1]"), betas):
-            _check_rate(beta, name)
-            if beta >= 1.0:
-                raise ValueError(f"Adam needs {name} in [0, 1), but was given {beta!r}")
-        _check_rate(eps, "eps")
-        _check_rate(weight_decay, "weight_decay")
-        self.betas = (float(betas[0]), float(betas[1]))
+        self.betas = (
+            _check_number(betas[0], "betas[0]", below_one=True),
+            _check_number(betas[1], "betas[1]", below_one=True),
+        )
         self.eps = eps
         self.weight_decay = weight_decay
+        self._check_hyperparameters()
         self.step_count = 0
         self.first_moments: list[float] = [0.0] * len(self.params)
         self.second_moments: list[float] = [0.0] * len(self.params)
 
+    def _check_hyperparameters(self) -> None:
+        super()._check_hyperparameters()
+        for name, beta in zip(("betas[0]", "betas[1]"), self.betas):
+            _check_number(beta, name, below_one=True)
+        _check_number(self.eps, "eps", positive=True)  # √v̂ + eps is a divisor, and v̂ can be 0
+        _check_number(self.weight_decay, "weight_decay")
+
     @no_grad()
     def step(self) -> None:
         """One Adam update of every parameter (see the class docstring for the formulas)."""
-        _check_rate(self.lr, "lr")
+        grads = self._checked_gradients()
+        lr, eps, weight_decay = float(self.lr), float(self.eps), float(self.weight_decay)
         beta1, beta2 = self.betas
-        self.step_count += 1
-        first_correction = 1.0 - beta1**self.step_count
-        second_correction = 1.0 - beta2**self.step_count
-        for i, param in enumerate(self.params):
-            grad = param.grad + self.weight_decay * param.data if self.weight_decay else param.grad
-            m = self.first_moments[i] = beta1 * self.first_moments[i] + (1.0 - beta1) * grad
-            v = self.second_moments[i] = beta2 * self.second_moments[i] + (1.0 - beta2) * grad * grad
-            param.data -= self.lr * (m / first_correction) / (math.sqrt(v / second_correction) + self.eps)
+        step_count = self.step_count + 1
+        first_correction = 1.0 - beta1**step_count
+        second_correction = 1.0 - beta2**step_count
+        first_moments, second_moments, new_data = [], [], []
+        for param, grad, m, v in zip(self.params, grads, self.first_moments, self.second_moments):
+            if weight_decay:
+                grad += weight_decay * param.data
+            m = beta1 * m + (1.0 - beta1) * grad
+            v = beta2 * v + (1.0 - beta2) * grad * grad
+            first_moments.append(m)
+            second_moments.append(v)
+            new_data.append(param.data - lr * (m / first_correction) / (math.sqrt(v / second_correction) + eps))
+        self._assign(new_data)
+        self.step_count, self.first_moments, self.second_moments = step_count, first_moments, second_moments
 
     def __repr__(self) -> str:
         return f"Adam({len(self.params)} parameters, lr={self.lr}, betas={self.betas}, eps={self.eps})"
 
 
-def _check_rate(rate: object, name: str) -> None:
-    """Learning rates, momenta, decays: a finite number ≥ 0."""
-    if isinstance(rate, bool) or not isinstance(rate, Real) or not math.isfinite(rate) or rate < 0:
-        raise ValueError(f"{name} must be a finite number ≥ 0, but is {rate!r}")
+def _check_number(number: object, name: str, *, below_one: bool = False, positive: bool = False) -> float:
+    """A hyperparameter as a float: a real number, finite, ≥ 0 (or > 0), and below 1 for a decay rate.
+
+    >>> _check_number(0.9, "momentum", below_one=True)
+    0.9
+    >>> _check_number(10**400, "lr")
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be a finite number, but was given one too large to be a float
+    """
+    if isinstance(number, bool) or not isinstance(number, Real):
+        raise ValueError(f"{name} must be a finite number ≥ 0, but is {type(number).__name__} {number!r}")
+    try:
+        value = float(number)
+    except OverflowError:
+        raise ValueError(f"{name} must be a finite number, but was given one too large to be a float") from None
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        raise ValueError(f"{name} must be a finite number {'> 0' if positive else '≥ 0'}, but is {number!r}")
+    if below_one and value >= 1:
+        raise ValueError(f"need {name} in [0, 1), but {name} is {number!r} (1 or more makes steps grow without end)")
+    return value
+
+
+def _describe(param: Value, index: int) -> str:
+    return f"parameter {index} ({param.label!r})" if param.label else f"parameter {index}"

@@ -21,18 +21,21 @@ from __future__ import annotations
 import html
 import importlib
 import os
+import shutil
+import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import graphviz  # type: ignore[import-untyped]
 
-from ._files import write_text_atomically
-from ._render import Renderer, RendererNotFoundError, dot_to_svg
+from ._files import check_target, write_bytes_atomically, write_text_atomically
+from ._render import FORMATS, Renderer, RendererNotFoundError, RenderError, dot_to_svg, render_dot
 from .engine import Constant, Value, topological_order
 
 __all__ = [
     "ComputationGraph",
+    "RenderError",
     "RendererNotFoundError",
     "draw_dot",
     "render_svg",
@@ -80,6 +83,10 @@ NO_RENDERER_NOTE = (
     "(DOT source shown because no renderer was found: `apt-get install graphviz`, `brew install graphviz` "
     'or `pip install "scalar-autograd[render]"`, then restart the kernel.)'
 )
+RENDER_FAILED_NOTE = "(DOT source shown because the graph could not be drawn: {reason})"
+# A label longer than this is shortened in its box (the tooltip has it whole, up to TOOLTIP_CHARACTERS).
+LABEL_CHARACTERS = 60
+TOOLTIP_CHARACTERS = 2000
 
 
 class NamedParameters(Protocol):
@@ -97,7 +104,7 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
 
     def __repr__(self) -> str:
         # Deterministic (no memory address), so a notebook's saved output doesn't change on every run.
-        edges = sum("->" in line for line in self.body)
+        edges = sum(line.split(maxsplit=2)[1:2] == ["->"] for line in self.body)  # "a -> b", not a label with ->
         return f"<ComputationGraph with {len(self.body) - edges} nodes and {edges} edges>"
 
     def _repr_mimebundle_(
@@ -105,12 +112,76 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
     ) -> dict[str, str]:
         wanted = set(include) if include is not None else {"image/svg+xml", "text/plain"}
         wanted -= set(exclude or ())
+        note = NO_RENDERER_NOTE
         if "image/svg+xml" in wanted:
             try:
                 return {"image/svg+xml": render_svg(self)}
             except RendererNotFoundError:
                 pass
-        return {"text/plain": f"{NO_RENDERER_NOTE}\n{self.source}"} if "text/plain" in wanted else {}
+            except RenderError as error:  # a notebook shows the graph as text, never a traceback
+                note = RENDER_FAILED_NOTE.format(reason=str(error).splitlines()[0])
+        return {"text/plain": f"{note}\n{self.source}"} if "text/plain" in wanted else {}
+
+    def pipe(
+        self,
+        format: str | None = None,
+        renderer: str | None = None,
+        formatter: str | None = None,
+        neato_no_op: bool | int | None = None,
+        quiet: bool = False,
+        *,
+        engine: str | None = None,
+        encoding: str | None = None,
+    ) -> bytes | str:
+        """The drawing as bytes (or text with ``encoding``); SVG, PNG and PDF work with pygraphviz alone, too.
+
+        >>> from autograd import Value
+        >>> draw_dot(Value(2.0, "x")).pipe(format="png")[:4]
+        b'\\x89PNG'
+        """
+        chosen = format or self.format
+        if renderer is None and formatter is None and not neato_no_op and engine is None and chosen in FORMATS:
+            drawn = render_dot(self.source, chosen)
+            return drawn.decode(encoding) if encoding else drawn
+        piped: bytes | str = super().pipe(
+            format, renderer, formatter, neato_no_op, quiet, engine=engine, encoding=encoding
+        )
+        return piped
+
+    def render(
+        self,
+        filename: str | os.PathLike[str] | None = None,
+        directory: str | os.PathLike[str] | None = None,
+        view: bool = False,
+        cleanup: bool = False,
+        format: str | None = None,
+        *,
+        outfile: str | os.PathLike[str] | None = None,
+        **kwargs: Any,
+    ) -> str:
+        """Save the DOT source and draw it next to it, as graphviz's ``render`` does; without the `dot` program,
+        SVG, PNG and PDF are drawn by pygraphviz. Returns the drawing's path."""
+        chosen = format or (Path(outfile).suffix.lstrip(".") if outfile is not None else self.format)
+        if shutil.which("dot") is not None or kwargs or chosen not in FORMATS:
+            rendered: str = super().render(
+                filename,
+                directory=directory,
+                view=view,
+                cleanup=cleanup,
+                format=format,
+                outfile=outfile,
+                **kwargs,
+            )
+            return rendered
+        drawn = render_dot(self.source, chosen)  # drawn before any file is touched
+        source_path = self.save(filename, directory=directory)
+        target = outfile if outfile is not None else f"{source_path}.{chosen}"
+        write_bytes_atomically(target, drawn)
+        if cleanup:
+            os.remove(source_path)
+        if view:
+            graphviz.view(target)
+        return os.fspath(target)
 
 
 def render_svg(digraph: graphviz.Graph | graphviz.Digraph, *, renderer: Renderer = "auto") -> str:
@@ -146,6 +217,7 @@ def draw_dot(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     precision: int = 4,
     legend: bool = False,
+    format: str = "svg",
 ) -> ComputationGraph:
     """The computation graph of `root` as a `graphviz.Digraph`, ready to show, save or restyle.
 
@@ -169,6 +241,7 @@ def draw_dot(
         max_nodes: refuse, with a ValueError, to draw more boxes than this; None for no limit.
         precision: significant digits of the numbers shown.
         legend: add a small key saying which colour is which role.
+        format: what ``.render()`` and ``.pipe()`` draw by default: "svg", "png" or "pdf".
 
     >>> from autograd import Value
     >>> a = Value(3.0, "a")
@@ -195,6 +268,8 @@ def draw_dot(
         raise ValueError(f"max_nodes must be a positive int or None, but was given {max_nodes!r}")
     if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
         raise ValueError(f"precision must be an int from 1 to 17, but was given {precision!r}")
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, but was given {format!r}")
     if grads is not None and not isinstance(grads, Mapping):
         raise TypeError(f"grads must be a mapping from Values to numbers, but was given {type(grads).__name__}")
     if names is not None and not isinstance(names, Mapping):
@@ -223,6 +298,7 @@ def draw_dot(
     readout = _Readout(root, grads, precision, show_grad)
     dot = ComputationGraph(
         name="computation_graph",
+        format=format,
         graph_attr={"rankdir": rankdir, "fontname": FONT, "fontsize": "10", "nodesep": "0.25", "ranksep": "0.35"},
         node_attr={"fontname": FONT, "fontsize": "11", "color": INK, "fontcolor": "#111827"},
         edge_attr={"color": "#6b7280", "arrowsize": "0.6", "fontname": FONT, "fontsize": "9"},
@@ -260,14 +336,10 @@ def save_svg(root: Value, path: str | os.PathLike[str], *, renderer: Renderer = 
     ...     saved.name, "data 6" in saved.read_text(encoding="utf-8")
     ('graph.svg', True)
     """
-    target = Path(path)
-    if not target.parent.is_dir():
-        raise FileNotFoundError(
-            f"cannot save the SVG to {str(target)!r}: the folder {str(target.parent)!r} does not exist"
-        )
+    check_target(path)  # a missing folder fails now, not after the drawing
     svg = to_svg(root, renderer=renderer, **options)  # drawn before any file is touched
-    write_text_atomically(target, svg)
-    return target
+    write_text_atomically(path, svg)
+    return Path(path)
 
 
 # ---------------------------------------------------------------------- what goes where
@@ -517,10 +589,16 @@ class _Readout:
         grad = self.grad_of(node)
         return NOT_COMPUTED if grad is None else f"grad {self.number(grad)}"
 
-    def tooltip(self, node: Value, role: str) -> str:
-        """Shown on hover in the SVG: the numbers in full."""
+    def tooltip(self, node: Value, role: str, title: str = "") -> str:
+        """Shown on hover in the SVG: the label and the numbers in full."""
         grad = self.grad_of(node)
-        return f"{role}: data = {node.data!r}, grad = {'not computed yet' if grad is None else repr(grad)}"
+        numbers = f"{role}: data = {node.data!r}, grad = {'not computed yet' if grad is None else repr(grad)}"
+        if not title:
+            return numbers
+        text = _printable(title)
+        text = text if len(text) <= TOOLTIP_CHARACTERS else text[: TOOLTIP_CHARACTERS - 1] + "…"
+        # In a DOT string a backslash starts an escape, and \n is a line break that keeps the DOT on one line.
+        return numbers + "\\n" + text.replace("\\", "\\\\").replace("\n", "\\n")
 
 
 def _draw_boxes(
@@ -539,7 +617,7 @@ def _draw_boxes(
             "style": "rounded,filled,dashed" if role == "constant" else "rounded,filled",
             "fillcolor": FILL_COLOURS[role],
             "margin": "0.06,0.03",
-            "tooltip": readout.tooltip(node, role),
+            "tooltip": readout.tooltip(node, role, layout.title(node) if node not in layout.folds else ""),
         }
         if role == "output":
             attributes["penwidth"] = "2"
@@ -551,7 +629,7 @@ def _draw_boxes(
             label = f"<{readout.number(node.data)}>"
             attributes["fontsize"] = "9"
         else:
-            title = layout.title(node)
+            title = _shortened(layout.title(node))
             rows = [f"<B>{_html_text(title)}</B>"] if title else []
             rows.append(f"data {readout.number(node.data)}")
             if readout.show_grad:
@@ -617,14 +695,50 @@ def _format_number(x: float, precision: int) -> str:
     return f"{x:.{precision}g}"
 
 
+def _printable(text: str) -> str:
+    r"""User text (a label) as it is shown anywhere: every character that can't be shown is written as an escape.
+
+    Control characters (NUL, ESC, …, but not the newline), noncharacters such as U+FFFF
+    (Graphviz rejects them) and lone surrogates (bytes that were not UTF-8; they can't be
+    written to a file) become visible escapes; everything else is kept.
+
+    >>> print(_printable("a\x00b\x1b[31m\uffff\udcff\nc"))
+    a\x00b\x1b[31m\uffff\udcff
+    c
+    """
+    return "".join(c if _is_showable(c) else _escape(c) for c in text)
+
+
+def _is_showable(c: str) -> bool:
+    if c == "\n":
+        return True
+    code = ord(c)
+    if 0xD800 <= code <= 0xDFFF or 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+        return False  # a lone surrogate, or a noncharacter
+    return unicodedata.category(c) != "Cc"
+
+
+def _escape(c: str) -> str:
+    code = ord(c)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _shortened(text: str, limit: int = LABEL_CHARACTERS) -> str:
+    """A label cut to `limit` characters for its box (the tooltip shows it whole).
+
+    >>> _shortened("x" * 100, 10)
+    'xxxxxxxxx…'
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _html_text(text: str) -> str:
     r"""User text made safe in a Graphviz HTML-like label: shown literally, never read as markup.
 
     >>> print(_html_text('<b>"x"</b> & {y} \\N'))
     &lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; {y} \\N
     """
-    text = text.encode("utf-8", errors="backslashreplace").decode("utf-8")  # lone surrogates
-    text = "".join(c if c >= " " or c == "\n" else f"\\x{ord(c):02x}" for c in text)  # control characters
+    text = _printable(text)
     escaped = html.escape(text, quote=False).replace('"', "&quot;").replace("'", "&#39;")
     # Graphviz reads \N, \G, \l … as escapes even in HTML labels (after entities): double each backslash.
     return escaped.replace("\\", "\\\\").replace("\n", "<BR/>")

@@ -36,11 +36,13 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from numbers import Real
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from ._player import notebook_html, write_player
 from .engine import Constant, Value, no_grad, topological_order
+from .optim import _check_number
 from .viz import draw_dot
 
 if TYPE_CHECKING:
@@ -300,6 +302,21 @@ def _is_number(text: str, n: _Notation) -> bool:
 # ---------------------------------------------------------------------- names
 
 
+def _reading_order(root: Value) -> list[Value]:
+    """Every node once, in the order a reader meets it in the formula: the output, then each operand, left first."""
+    seen: set[Value] = set()
+    order: list[Value] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        order.append(node)
+        stack.extend(reversed(node.parents))  # the first operand on top: read first
+    return order
+
+
 def _display_names(order: Sequence[Value], root: Value) -> dict[Value, str]:
     """One unique, stable name per node: its label, else L for the root, t1, t2… for
     intermediates and v1, v2… for leaves (numbered in topological order); a Constant is its number.
@@ -316,12 +333,21 @@ def _display_names(order: Sequence[Value], root: Value) -> dict[Value, str]:
             if candidate not in taken:
                 return candidate
 
+    # A shared label is kept by the node met first when reading the formula left to right (w · w#2, not w#2 · w).
+    for node in _reading_order(root):
+        if node.label and not isinstance(node, Constant):
+            name, copy = node.label, 1
+            while name in used:
+                copy += 1
+                name = f"{node.label}#{copy}"
+            used.add(name)
+            names[node] = name
     for node in order:
         if isinstance(node, Constant):
             names[node] = node.label or _TEXT.constant(node.data)
             continue
         if node.label:
-            wanted = node.label
+            continue  # named above
         elif node is root:
             wanted = "L" if "L" not in taken else fresh("t")
         else:
@@ -332,7 +358,7 @@ def _display_names(order: Sequence[Value], root: Value) -> dict[Value, str]:
             name = f"{wanted}#{copy}"
         used.add(name)
         names[node] = name
-    return names
+    return {node: names[node] for node in order}  # in topological order, as the steps are
 
 
 # ---------------------------------------------------------------------- steps
@@ -480,8 +506,7 @@ class Walkthrough(Sequence[Step]):
                 f"walkthrough() needs the Value whose gradients to explain (usually the loss), "
                 f"but was given {type(root).__name__}: {root!r}"
             )
-        if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 15:
-            raise ValueError(f"digits is the number of decimals to show, a whole number from 0 to 15, not {digits!r}")
+        _check_digits(digits)
         self.root = root
         self.digits = digits
         order = topological_order(root)
@@ -600,7 +625,7 @@ class Walkthrough(Sequence[Step]):
             )
         labelled = [node for node in self.nodes if node.label == key and not isinstance(node, Constant)]
         if len(labelled) > 1:
-            shown = ", ".join(self.names[node] for node in labelled)
+            shown = ", ".join(sorted(self.names[node] for node in labelled))
             raise KeyError(
                 f"{len(labelled)} nodes have the label {key!r}; use the node itself or one of their names: {shown}"
             )
@@ -900,8 +925,8 @@ def _check(wt: Walkthrough, guesses: Mapping[Value | str, float], rel_tol: float
             f"not {type(guesses).__name__}"
         )
     for name, tol in (("rel_tol", rel_tol), ("abs_tol", abs_tol)):
-        if not isinstance(tol, (int, float)) or isinstance(tol, bool) or not tol >= 0:
-            raise ValueError(f"{name} must be a number ≥ 0, not {tol!r}")
+        if not _is_real(tol) or not 0 <= float(tol) < math.inf:
+            raise ValueError(f"{name} must be a finite number ≥ 0, not {tol!r}")
     rows: list[GradientCheckRow] = []
     seen: dict[Value, Value | str] = {}
     for key, guess in guesses.items():
@@ -911,11 +936,15 @@ def _check(wt: Walkthrough, guesses: Mapping[Value | str, float], rel_tol: float
         if node in seen:
             raise KeyError(f"{seen[node]!r} and {key!r} both name {wt.names[node]}: give each node one guess")
         seen[node] = key
-        if isinstance(guess, bool) or not isinstance(guess, (int, float)):
+        if not _is_real(guess):
             raise TypeError(f"the guess for {wt.names[node]} must be a number, not {type(guess).__name__}: {guess!r}")
+        try:
+            number = float(guess)
+        except OverflowError:
+            number = math.inf if guess > 0 else -math.inf  # a huge int or Fraction: too large to be right
         actual = wt.gradients[node]
-        correct = math.isclose(float(guess), actual, rel_tol=rel_tol, abs_tol=abs_tol)
-        rows.append(GradientCheckRow(node, wt.names[node], float(guess), actual, correct, _how_computed(wt, node)))
+        correct = math.isclose(number, actual, rel_tol=float(rel_tol), abs_tol=float(abs_tol))
+        rows.append(GradientCheckRow(node, wt.names[node], number, actual, correct, _how_computed(wt, node)))
     return GradientCheck(tuple(rows), wt.names[wt.root], wt.digits, rel_tol, abs_tol)
 
 
@@ -992,7 +1021,8 @@ def explain_update(optimizer: _SGDLike, *, digits: int = 4) -> UpdateExplanation
                 f"explain_update() explains SGD steps and needs an optimiser with params, lr, momentum and "
                 f"weight_decay; {type(optimizer).__name__} has no {attribute!r}"
             )
-    lr, mu, decay = optimizer.lr, optimizer.momentum, optimizer.weight_decay
+    _check_digits(digits)
+    lr, mu, decay = (_check_number(getattr(optimizer, name), name) for name in ("lr", "momentum", "weight_decay"))
     params = list(optimizer.params)
     velocities = list(getattr(optimizer, "velocities", None) or [0.0] * len(params))
     names = _param_names(params)
@@ -1028,6 +1058,16 @@ def explain_update(optimizer: _SGDLike, *, digits: int = 4) -> UpdateExplanation
             text = f"{name}: {num(old)} − {lr:g} · {gradient_text} = {num(old - lr * step)}"
         rows.append(UpdateRow(param, name, old, grad, old - lr * step, text))
     return UpdateExplanation(rule, tuple(rows))
+
+
+def _is_real(number: object) -> bool:
+    """A real number as Value() takes it (int, float, Fraction, a NumPy scalar); True and False are not guesses."""
+    return isinstance(number, Real) and not isinstance(number, bool)
+
+
+def _check_digits(digits: object) -> None:
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 15:
+        raise ValueError(f"digits is the number of decimals to show, a whole number from 0 to 15, not {digits!r}")
 
 
 def _param_names(params: Iterable[Value]) -> list[str]:

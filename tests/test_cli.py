@@ -105,3 +105,82 @@ def test_without_any_renderer_it_prints_the_lesson_and_says_what_to_install(tmp_
     assert "apt-get install graphviz" in result.stderr
     assert "scalar-autograd[render]" in result.stderr
     assert not (tmp_path / "out" / "graph.svg").exists()
+
+
+# ---------------------------------------------------------------------- every argument checked before any work
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--expr", "x*2", "--set", "x=nan"], "--set x: 'nan' is not a finite number"),
+        (["--expr", "x*2", "--set", "x=inf"], "--set x: 'inf' is not a finite number"),
+        (["--expr", "x*2", "--set", "x=1e400"], "--set x: '1e400' (too large) is not a finite number"),
+        (["--w", "nan"], "--w: 'nan' is not a finite number"),
+        (["--x=-inf"], "--x: '-inf' is not a finite number"),
+        (["--expr", "x*1e400", "--set", "x=1"], "the number 1e400 in 'x*1e400' is too large"),
+        (["--lr", "nan"], "--lr: 'nan' is not a finite number"),
+        (["--lr", "-1"], "--lr is the learning rate η, a number ≥ 0, not -1"),
+        (["--lr", "fast"], "--lr=...: 'fast' is not a number"),
+        (["--expr", "x*2", "--set", "x=1", "z=3"], "--set gives z, but the formula has no such name (its names: x)"),
+        (["--expr", "x*2", "--set", "x=1", "x=2"], "--set gives x twice (x=1 and x=2)"),
+        (["--expr", "x*2", "--set", "x=1", "--update", ""], "--update takes comma-separated names"),
+        (["--update", " , "], "--update takes comma-separated names to update, such as w,x,b,y"),
+        (["--digits", "many"], "invalid int value: 'many'"),
+        (["--expr", "x*2", "--set", "x=1", "--unknown"], "unrecognized arguments: --unknown"),
+    ],
+)
+def test_every_argument_is_checked_before_anything_is_printed_or_written(args, words, tmp_path, capsys):
+    assert main([*args, "--out", str(tmp_path / "out")]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""  # no lesson printed before the refusal
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert words in lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_set_reads_names_as_the_formula_does_so_full_width_letters_work(capsys):
+    assert main(["--expr", "ｘ*2", "--set", "ｘ=1", "--no-files"]) == 0
+    assert "x: 1.0000 − 0.1 · 2.0000 = 0.8000" in capsys.readouterr().out
+
+
+def test_when_one_file_is_written_and_the_other_is_not_it_says_exactly_which(tmp_path, capsys):
+    (tmp_path / "backprop.html").mkdir()  # a folder in the way of the player
+    assert main(["--out", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert f"{tmp_path / 'graph.svg'}   the computation graph" in captured.out
+    assert "backprop.html   step through" not in captured.out
+    assert "No files written" not in captured.err
+    assert f"Not written: backprop.html: can't write {tmp_path / 'backprop.html'}" in captured.err
+    assert (tmp_path / "graph.svg").is_file()
+
+
+def test_a_flat_sum_of_1000_terms_is_not_called_nested_and_the_advice_fits_the_command_line(capsys):
+    formula = " + ".join(f"x{i}" for i in range(1000))
+    values = [f"x{i}=1" for i in range(1000)]
+    assert main(["--expr", formula, "--set", *values, "--out", "unused"]) == 2
+    err = capsys.readouterr().err
+    assert "nested" not in err and "model=" not in err and "max_nodes" not in err
+    assert "more than 500 values, too many to draw in graph.svg and backprop.html: add --no-files" in err
+    assert main(["--expr", formula, "--set", *values, "--no-files"]) == 0
+    assert "L = x0 + x1 + x2" in capsys.readouterr().out
+
+
+def test_a_formula_too_long_for_pythons_parser_says_so(capsys):
+    formula = "+".join(["x"] * 5000)
+    assert main(["--expr", formula, "--set", "x=1", "--no-files"]) == 2
+    assert "is too long for Python's parser" in capsys.readouterr().err
+
+
+def test_invalid_utf8_in_a_formula_is_one_line_not_a_traceback(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "autograd", "--expr", b"x\xff", "--set", "x=1", "--no-files"],
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    stderr = result.stderr.decode("utf-8")
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
+    assert "is not valid text: character 2" in stderr

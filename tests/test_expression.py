@@ -70,3 +70,36 @@ def test_a_very_deeply_nested_formula_is_an_error_not_a_crash():
     assert len(str(info.value)) < 200  # the message quotes the start of the formula, not all of it
     with pytest.raises(ExpressionError, match="nested"):
         build_expression("-" * 100_000 + "w", VALUES)
+
+
+def test_a_flat_sum_of_2000_terms_builds_although_pythons_tree_of_it_is_2000_deep():
+    out, leaves = build_expression("+".join(f"x{i % 7}" for i in range(2000)), {f"x{i}": 1.0 for i in range(7)})
+    assert out.data == 2000.0 and len(leaves) == 7
+
+
+def test_a_thousand_unary_minuses_build():
+    assert build_expression("-" * 1000 + "w", VALUES)[0].data == VALUES["w"]
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "words"),
+    [
+        ("x\udcff", {"x": 1.0}, "is not valid text: character 2"),
+        ("x * 1e400", {"x": 1.0}, "the number 1e400 in 'x * 1e400' is too large"),
+        ("x * " + "9" * 400, {"x": 1.0}, "is too large: it would be infinity"),
+        ("x * 1e200 * 1e200", {"x": 1.0}, "its value is inf"),
+        ("x", {"x": float("nan")}, "the value of 'x' must be a finite number, but is nan"),
+        ("x", {"x": 10**400}, "the value of 'x' must be a finite number, but is inf"),
+        ("x", {"x": "1"}, "the value of 'x' must be a number, but is str"),
+        ("x", {"x": 1.0, "ｘ": 2.0}, "two values are given"),
+    ],
+)
+def test_bad_text_and_numbers_that_are_not_finite_are_expression_errors(text, values, words):
+    with pytest.raises(ExpressionError) as info:
+        build_expression(text, values)
+    assert words in str(info.value)
+
+
+def test_names_are_read_as_python_reads_them_in_the_values_too():
+    out, leaves = build_expression("ｘ * 2", {"ｘ": 3.0})
+    assert out.data == 6.0 and list(leaves) == ["x"]

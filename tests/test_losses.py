@@ -93,10 +93,27 @@ def test_bce_on_probabilities_gradients_match_finite_differences():
     assert gradcheck(lambda p, q: binary_cross_entropy([p, q], [1, 0.3]), [0.7, 0.2])
 
 
-def test_bce_at_certain_wrong_probabilities_is_capped_at_100():
-    assert binary_cross_entropy(0.0, 1).data == 100.0
-    assert binary_cross_entropy(1.0, 0).data == 100.0
+def test_bce_at_certain_wrong_probabilities_is_finite_and_still_has_a_gradient():
+    for p, y, slope in [(0.0, 1, -1e12), (1.0, 0, 1e12)]:
+        probability = Value(p)
+        loss = binary_cross_entropy(probability, y)
+        loss.backward()
+        assert loss.data == pytest.approx(1 - math.log(1e-12))  # 28.63: ln continued by its tangent below 1e-12
+        assert probability.grad == pytest.approx(slope)  # as PyTorch: ±1e12, pointing away from the wrong answer
     assert binary_cross_entropy(Value(1000.0).sigmoid(), 1).data == 0.0
+
+
+@pytest.mark.parametrize("p", [0.0, 1e-300, 1e-13, 0.5e-12, 1e-12, 2e-12, 1e-11, 1e-6])
+def test_bce_gradient_is_finite_continuous_and_points_the_right_way_near_zero(p):
+    probability = Value(p)
+    binary_cross_entropy(probability, 1).backward()
+    assert -1e12 <= probability.grad < 0  # never 0, never −1e43
+    assert probability.grad == pytest.approx(-1 / max(p, 1e-12))
+
+
+def test_bce_loss_is_continuous_where_the_tangent_takes_over():
+    below, above = binary_cross_entropy(1e-12 * (1 - 1e-9), 1).data, binary_cross_entropy(1e-12, 1).data
+    assert below == pytest.approx(above, rel=1e-9)
 
 
 def test_bce_refuses_probabilities_outside_zero_one():

@@ -168,3 +168,71 @@ def test_a_bad_learning_rate_set_between_steps_is_refused_at_the_step():
 def test_adam_refuses_a_beta_of_one():
     with pytest.raises(ValueError, match=r"betas\[1\] in \[0, 1\)"):
         Adam([Value(1.0)], betas=(0.9, 1.0))
+
+
+# ---------------------------------------------------------------------- settings checked first, steps never half-taken
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: Adam(p, eps=0), r"eps must be a finite number > 0, but is 0"),
+        (lambda p: Adam(p, eps=math.inf), r"eps must be a finite number > 0"),
+        (lambda p: Adam(p, betas=(-0.1, 0.999)), r"betas\[0\] must be a finite number ≥ 0"),
+        (lambda p: Adam(p, betas=(0.9, math.nan)), r"betas\[1\] must be a finite number ≥ 0"),
+        (lambda p: Adam(p, weight_decay=-1), r"weight_decay must be a finite number ≥ 0"),
+        (lambda p: SGD(p, lr=0.1, momentum=1.0), r"need momentum in \[0, 1\)"),
+        (lambda p: SGD(p, lr=0.1, momentum=math.nan), r"momentum must be a finite number ≥ 0"),
+        (lambda p: SGD(p, lr=0.1, weight_decay=math.inf), r"weight_decay must be a finite number ≥ 0"),
+        (lambda p: SGD(p, lr=10**400), r"lr must be a finite number, but was given one too large to be a float"),
+        (lambda p: SGD(p, lr=1j), r"lr must be a finite number ≥ 0, but is complex"),
+    ],
+)
+def test_every_setting_is_checked_when_the_optimiser_is_made(make, message):
+    with pytest.raises(ValueError, match=message):
+        make([Value(1.0)])
+
+
+def test_settings_that_are_numbers_of_other_kinds_are_accepted():
+    from fractions import Fraction
+
+    import numpy as np
+
+    w = with_grad(1.0, 2.0)
+    SGD([w], lr=Fraction(1, 10), momentum=np.float32(0.5)).step()
+    assert w.data == pytest.approx(0.8)
+
+
+def test_adam_with_a_zero_gradient_does_not_move_and_does_not_divide_by_zero():
+    w, b = with_grad(1.0, 0.0), with_grad(2.0, 0.0)
+    Adam([w, b], lr=0.1).step()
+    assert (w.data, b.data) == (1.0, 2.0)
+
+
+@pytest.mark.parametrize("optimizer_class", [SGD, Adam])
+@pytest.mark.parametrize("bad", [math.nan, math.inf])
+def test_a_non_finite_gradient_is_refused_naming_the_parameter_and_nothing_moves(optimizer_class, bad):
+    w, b = with_grad(1.0, 0.5), with_grad(2.0, bad)
+    w.label, b.label = "w", "b"
+    optimizer = optimizer_class([w, b], lr=0.1, momentum=0.9) if optimizer_class is SGD else Adam([w, b], lr=0.1)
+    before = dict(vars(optimizer))
+    with pytest.raises(ValueError, match=r"gradient of parameter 1 \('b'\) is (nan|inf), so no parameter was changed"):
+        optimizer.step()
+    assert (w.data, b.data) == (1.0, 2.0)  # w, first in the list, did not move either
+    assert vars(optimizer) == before  # nor did the velocities, moments or step count
+
+
+def test_a_step_that_would_overflow_is_refused_and_nothing_moves():
+    w, b = with_grad(1.0, 1.0), with_grad(2.0, 1e308)
+    with pytest.raises(ValueError, match=r"would move parameter 1 from 2\.0 to -inf"):
+        SGD([w, b], lr=1e10).step()
+    assert (w.data, b.data) == (1.0, 2.0)
+
+
+def test_a_setting_changed_between_steps_is_checked_at_the_step():
+    w = with_grad(1.0, 0.0)
+    optimizer = Adam([w])
+    optimizer.eps = 0
+    with pytest.raises(ValueError, match="eps must be a finite number > 0"):
+        optimizer.step()
+    assert w.data == 1.0 and optimizer.step_count == 0

@@ -78,3 +78,12 @@ def test_readme_main_job_example(command, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()
+
+
+def test_the_notebooks_extra_installs_a_way_to_open_and_run_a_notebook():
+    """`pip install -e ".[notebooks]"` must give `jupyter lab`, `jupyter notebook` and `jupyter nbconvert`."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = tomllib.loads((README.parent / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    required = {re.split(r"[<>=\[ ]", requirement)[0] for requirement in project["optional-dependencies"]["notebooks"]}
+    assert {"jupyterlab", "notebook", "nbconvert", "ipykernel"} <= required
+    assert 'pip install -e ".[notebooks]"' in TEXT

@@ -153,3 +153,103 @@ def test_load_state_dict_with_a_missing_entry_changes_nothing(model):
     with pytest.raises(ValueError, match=r"missing 'layers.0.neurons.2.b', unexpected none"):
         model.load_state_dict(partial)
     assert_unchanged(model, before)
+
+
+# ---------------------------------------------------------------------- every bad file is a ValueError
+
+
+def rewrite(path, change):
+    document = json.loads(path.read_text(encoding="utf-8"))
+    change(document)
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+
+def test_a_weight_too_large_for_a_float_is_a_value_error(saved, model):
+    before = model.state_dict()
+    text = saved.read_text(encoding="utf-8")
+    name = next(iter(before))
+    saved.write_text(text.replace(f'"{name}": {before[name]!r}', f'"{name}": 1{"0" * 400}'), encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"weight '{name}' must be a finite number, but is inf"):
+        load(model, saved)
+    assert_unchanged(model, before)
+
+
+def test_deeply_nested_json_is_a_value_error(tmp_path, model):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with pytest.raises(ValueError, match="nested too deeply"):
+        load(model, path)
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1", 2])
+def test_only_the_whole_number_1_is_version_1(saved, model, version):
+    rewrite(saved, lambda document: document.update(version=version))
+    with pytest.raises(ValueError, match=rf"has format version {version!r}; expected 1"):
+        load(model, saved)
+
+
+# ---------------------------------------------------------------------- saving names the file asked for
+
+
+def test_saving_into_a_missing_folder_names_the_file_and_the_folder(tmp_path, model, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError) as raised:
+        save(model, "nope/model.json")
+    assert raised.value.filename == "nope/model.json"
+    assert "the folder 'nope' does not exist" in str(raised.value)
+    assert ".tmp" not in str(raised.value)
+
+
+def test_saving_into_a_read_only_folder_names_the_file(tmp_path, model):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as root: a read-only folder can still be written")
+        with pytest.raises(PermissionError) as raised:
+            save(model, folder / "model.json")
+        assert raised.value.filename == str(folder / "model.json")
+        assert ".tmp" not in str(raised.value)
+    finally:
+        folder.chmod(0o755)
+
+
+def test_saving_to_a_folder_says_it_is_a_folder_and_leaves_nothing_behind(tmp_path, model):
+    folder = tmp_path / "weights"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="this is a folder; give a file name inside it") as raised:
+        save(model, folder)
+    assert raised.value.filename == str(folder)
+    assert sorted(os.listdir(tmp_path)) == ["weights"] and os.listdir(folder) == []
+
+
+def test_saving_through_a_symlink_updates_the_file_it_points_to(tmp_path, model):
+    real = tmp_path / "real.json"
+    save(MLP(2, [3, 1], seed=1), real)
+    link = tmp_path / "model.json"
+    link.symlink_to(real)
+    save(model, link)
+    assert link.is_symlink()
+    assert load(MLP(2, [3, 1]), real).state_dict() == model.state_dict()
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_a_new_file_follows_the_umask(tmp_path, model, umask, mode):
+    old = os.umask(umask)
+    try:
+        save(model, tmp_path / "model.json")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "model.json").stat().st_mode & 0o777 == mode
+
+
+def test_an_error_while_replacing_names_the_file_and_removes_the_temporary_one(tmp_path, model, monkeypatch):
+    def refuse(source, destination):
+        raise PermissionError(13, "Permission denied", source)  # what a read-only folder gives, as root or not
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(PermissionError) as raised:
+        save(model, tmp_path / "model.json")
+    assert raised.value.filename == str(tmp_path / "model.json")
+    assert os.listdir(tmp_path) == []

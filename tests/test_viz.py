@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import graphviz
 import pytest
-from _shared import TwoNeuronLayer, seed_neuron
+from _shared import TwoNeuronLayer, require_dot_program, seed_neuron
 
 from autograd import Constant, Value
 from autograd.viz import RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
@@ -46,6 +46,7 @@ def no_renderer(no_dot_program: None, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_every_value_shows_its_label_data_and_grad_in_the_svg():
+    require_dot_program()
     texts = svg_texts(to_svg(seed_neuron(backward=True).loss, renderer="dot"))
     for label in ["w", "x", "b", "y", "z", "a", "L"]:
         assert label in texts
@@ -151,6 +152,8 @@ def test_names_label_the_unlabelled_values_and_a_values_own_label_wins():
     [HOSTILE, "\\", "back\\slash\\", "\\N \\G \\l", "{}|<>", "]]> <!-- -->", "&amp;", "'quoted'", "<<x>>"],
 )
 def test_hostile_labels_render_literally(label, renderer):
+    if renderer == "dot":
+        require_dot_program()
     x = Value(1.0, label)
     svg = to_svg(x * 2, renderer=renderer)
     assert label in svg_texts(svg)
@@ -165,7 +168,9 @@ def test_a_newline_in_a_label_starts_a_new_line_and_control_characters_show_as_e
 
 def test_a_hostile_label_does_not_break_the_dot_source():
     dot = draw_dot(Value(1.0, HOSTILE) + Value(2.0, '"; v0 -> v1; "'))
-    assert dot.source.count("->") == 3  # two operands into the op, the op into the sum
+    edges = [line for line in dot.source.splitlines() if line.split(maxsplit=2)[1:2] == ["->"]]
+    assert len(edges) == 3  # two operands into the op, the op into the sum
+    assert repr(dot) == "<ComputationGraph with 4 nodes and 3 edges>"  # 3 boxes and an op
 
 
 # ---------------------------------------------------------------------- determinism
@@ -272,6 +277,7 @@ def test_highlight_of_a_value_outside_the_graph_is_a_clear_error():
 
 
 def test_renders_with_the_dot_program():
+    require_dot_program()
     svg = render_svg(draw_dot(seed_neuron(backward=True).loss), renderer="dot")
     assert "data 0.85" in svg_texts(svg)
 
@@ -404,3 +410,104 @@ def test_repr_has_no_memory_address_so_saved_notebooks_stay_stable():
     x = Value(2.0, "x")
     first, second = repr(draw_dot(x * x + 1)), repr(draw_dot(x * x + 1))
     assert first == second == "<ComputationGraph with 6 nodes and 6 edges>"
+
+
+def test_save_svg_to_a_folder_names_the_folder_and_writes_nothing(tmp_path):
+    folder = tmp_path / "pictures"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="this is a folder") as raised:
+        save_svg(Value(1.0, "x"), folder)
+    assert raised.value.filename == str(folder)
+    assert os.listdir(tmp_path) == ["pictures"] and os.listdir(folder) == []
+
+
+# ---------------------------------------------------------------------- any label can be drawn, by either renderer
+
+
+@pytest.mark.parametrize("renderer", ["dot", "pygraphviz"])
+@pytest.mark.parametrize(
+    ("label", "shown"),
+    [
+        ("a\uffffb", "a\\uffffb"),
+        ("a\ufffeb", "a\\ufffeb"),
+        ("a\ufdd0b", "a\\ufdd0b"),
+        ("a\udcffb", "a\\udcffb"),
+        ("a\x00b\x1b[31m", "a\\x00b\\x1b[31m"),
+    ],
+)
+def test_a_label_with_characters_that_cannot_be_shown_is_drawn_with_visible_escapes(label, shown, renderer):
+    if renderer == "dot":
+        require_dot_program()
+    texts = svg_texts(to_svg(Value(1.0, label) * 2, renderer=renderer))
+    assert shown in texts  # the box is there, with its label made visible
+    assert "data 2" in texts
+
+
+@pytest.mark.parametrize("renderer", ["dot", "pygraphviz"])
+def test_a_very_long_label_is_shortened_in_its_box_and_whole_in_its_tooltip(renderer):
+    if renderer == "dot":
+        require_dot_program()
+    long_label = "<&>" * 10_000  # 150 KB once escaped
+    texts = svg_texts(to_svg(Value(1.0, long_label) * 2, renderer=renderer))
+    assert "<&><&><&>" + "<&>" * 16 + "<&…" in texts  # 60 characters, the last one "…"
+    readable = "verylonglabel" * 10  # 130 characters: shortened in the box, whole on hover
+    svg = to_svg(Value(1.0, readable), renderer=renderer)
+    assert readable[:59] + "…" in svg_texts(svg)
+    assert readable in svg.replace("&#10;", "\n")
+
+
+def test_jupyter_falls_back_to_pygraphviz_when_the_dot_program_fails(monkeypatch):
+    require_dot_program()
+
+    def broken_dot(*args, **kwargs):
+        raise subprocess.CalledProcessError(1, ["dot", "-Tsvg"], stderr=b"Error: something went wrong")
+
+    monkeypatch.setattr(graphviz.Source, "pipe", broken_dot)
+    bundle = draw_dot(seed_neuron(backward=True).loss)._repr_mimebundle_()
+    assert "data 0.85" in svg_texts(bundle["image/svg+xml"])
+
+
+def test_jupyter_shows_the_dot_source_and_why_when_every_renderer_fails(monkeypatch):
+    def broken(*args, **kwargs):
+        raise subprocess.CalledProcessError(1, ["dot", "-Tsvg"])
+
+    monkeypatch.setattr(graphviz.Source, "pipe", broken)
+    pygraphviz = pytest.importorskip("pygraphviz")
+    monkeypatch.setattr(pygraphviz.AGraph, "draw", lambda *args, **kwargs: broken())
+    dot = draw_dot(Value(1.0, "x"))
+    hint, source = dot._repr_mimebundle_()["text/plain"].split("\n", 1)
+    assert source == dot.source
+    assert hint.startswith("(DOT source shown because the graph could not be drawn: Cannot draw the graph:")
+    assert "pygraphviz failed" in hint
+
+
+# ---------------------------------------------------------------------- PNG and PDF, with either renderer
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert data[12:16] == b"IHDR"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+@pytest.mark.parametrize("renderer", ["dot", "pygraphviz"])
+def test_pipe_and_render_give_png_and_pdf_with_either_renderer(renderer, tmp_path, monkeypatch):
+    if renderer == "dot":
+        require_dot_program()
+    else:
+        monkeypatch.setenv("PATH", "")  # no `dot`: pygraphviz has to draw
+    dot = draw_dot(seed_neuron(backward=True).loss, format="png")
+    width, height = png_size(dot.pipe())
+    assert 300 < width < 3000 and 50 < height < 1000  # the seed's graph: wide, not tall
+    assert dot.pipe(format="pdf")[:5] == b"%PDF-"
+    path = dot.render(tmp_path / "seed")
+    assert path == str(tmp_path / "seed.png")
+    assert png_size((tmp_path / "seed.png").read_bytes()) == (width, height)
+    assert dot.render(tmp_path / "seed", format="pdf", cleanup=True) == str(tmp_path / "seed.pdf")
+    assert (tmp_path / "seed.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_draw_dot_format_must_be_one_it_can_draw():
+    assert draw_dot(Value(1.0)).format == "svg"
+    with pytest.raises(ValueError, match="format must be one of svg, png, pdf, but was given 'gif'"):
+        draw_dot(Value(1.0), format="gif")

@@ -177,7 +177,7 @@ def test_generated_names_skip_the_users_labels_and_shared_labels_are_numbered():
     t1.label = "t1"
     root = t1 + 1
     wt = walkthrough(root)
-    assert [wt.names[n] for n in wt.nodes if not isinstance(n, Constant)] == ["x", "x#2", "t1", "L"]
+    assert [wt.names[n] for n in (x1, x2, t1, root)] == ["x", "x#2", "t1", "L"]
     wt2 = walkthrough(t1 * x1 + 2)
     assert sorted(name for n, name in wt2.names.items() if n.op) == ["L", "t1", "t2"]
 
@@ -373,3 +373,12 @@ def test_latex_writes_fractions_and_escapes_special_characters_in_labels():
     assert r"\tanh'(" in tex
     assert "a_b&c%d#e{f}" not in tex  # the raw label appears nowhere
     assert tex.count(r"\begin{align*}") == tex.count(r"\end{align*}") == 1
+
+
+def test_when_two_operands_share_a_label_the_first_keeps_it():
+    first, second = Value(2.0, "w"), Value(3.0, "w")
+    product = first * second
+    product.label = "p"
+    names = walkthrough(product).names
+    assert (names[first], names[second]) == ("w", "w#2")
+    assert str(walkthrough(product)[0]).splitlines()[0] == "Step 1 of 1: p = w · w#2 = 6.0000"

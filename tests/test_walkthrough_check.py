@@ -1,7 +1,10 @@
 """Checking a learner's hand-computed gradients, and writing out an SGD update."""
 
 import math
+from fractions import Fraction
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from _shared import seed_neuron
 
@@ -174,3 +177,50 @@ def test_a_graph_changed_after_its_forward_pass_is_refused_with_the_stale_node_n
     with pytest.raises(ValueError, match="out of date"):
         check_gradients(loss, {"w": -0.0942})
     walkthrough(0.5 * ((w * x + b).sigmoid() - 1.0) ** 2)  # a fresh forward pass is fine
+
+
+# ---------------------------------------------------------------------- numbers of every kind, settings checked
+
+
+@pytest.mark.parametrize("guess", [np.float32(1.5), np.int64(1), np.float64(1.5), Fraction(3, 2), 1, 1.5])
+def test_a_guess_may_be_any_real_number_value_accepts(guess):
+    w, x = Value(0.5, "w"), Value(1.5, "x")
+    z = w * x
+    row = check_gradients(z, {"w": guess}).rows[0]
+    assert row.guess == float(guess)
+    assert row.correct is (float(guess) == 1.5)
+
+
+@pytest.mark.parametrize("guess", [True, "1.5", None, 1j])
+def test_a_guess_that_is_not_a_real_number_is_refused(guess):
+    w, x = Value(0.5, "w"), Value(1.5, "x")
+    with pytest.raises(TypeError, match="the guess for w must be a number"):
+        check_gradients(w * x, {"w": guess})
+
+
+def test_a_guess_too_large_for_a_float_is_wrong_not_an_error():
+    w, x = Value(0.5, "w"), Value(1.5, "x")
+    assert check_gradients(w * x, {"w": 10**400}).all_correct is False
+
+
+@pytest.mark.parametrize("digits", [-5, 10**6, 16, 2.0, True])
+def test_explain_update_refuses_digits_outside_0_to_15(digits):
+    w = Value(0.5, "w")
+    with pytest.raises(ValueError, match=r"digits is the number of decimals to show, a whole number from 0 to 15"):
+        explain_update(SGD([w], lr=0.1), digits=digits)
+
+
+@pytest.mark.parametrize("digits", [-5, 10**6])
+def test_walkthrough_refuses_digits_outside_0_to_15(digits):
+    with pytest.raises(ValueError, match=r"a whole number from 0 to 15"):
+        walkthrough(Value(2.0, "x") * 3, digits=digits)
+
+
+@pytest.mark.parametrize(
+    ("setting", "bad"), [("lr", "0.1"), ("lr", math.nan), ("momentum", -1.0), ("weight_decay", [])]
+)
+def test_explain_update_refuses_an_optimiser_setting_that_is_not_a_number(setting, bad):
+    optimizer = SimpleNamespace(params=[Value(0.5, "w")], lr=0.1, momentum=0.0, weight_decay=0.0)
+    setattr(optimizer, setting, bad)
+    with pytest.raises(ValueError, match=f"{setting} must be a finite number ≥ 0"):
+        explain_update(optimizer)

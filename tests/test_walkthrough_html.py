@@ -176,3 +176,11 @@ def test_a_hostile_label_shows_as_text_runs_nothing_and_nothing_is_requested(ope
     assert HOSTILE in visible_step(page).locator("svg").text_content()
     assert page.dialogs == []
     assert page.requests == [page.url]  # only the file itself
+
+
+def test_labels_with_unshowable_characters_are_saved_as_visible_escapes(tmp_path):
+    x = Value(2.0, "x\udcff\x00\x1b[31m\uffff")
+    path = walkthrough(x * 3).save_html(tmp_path / "player.html")
+    page = path.read_text(encoding="utf-8")
+    assert "\x00" not in page and "\x1b" not in page and "\uffff" not in page
+    assert "x\\udcff\\x00\\x1b[31m\\uffff" in page
