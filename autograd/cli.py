@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .engine import Value
-from .expression import FUNCTIONS, ExpressionError, build_expression
+from .expression import ExpressionError, build_expression, functions
 from .optim import SGD
 from .viz import DEFAULT_MAX_NODES, RendererNotFoundError, draw_dot, save_svg
 from .walkthrough import Walkthrough, explain_update, walkthrough
@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     formula.add_argument(
         "--expr",
         metavar="FORMULA",
-        help=f"a formula over names, numbers, + - * / ** and {', '.join(sorted(set(FUNCTIONS) - {'σ'}))}, "
+        help=f"a formula over names, numbers, + - * / ** and {', '.join(functions())}, "
         'e.g. "tanh(w*x + b)"; parsed safely, never evaluated as Python',
     )
     formula.add_argument("--set", nargs="+", default=[], metavar="NAME=NUMBER", help="values for the formula's names")

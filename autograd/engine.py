@@ -113,6 +113,8 @@ class Op:
       the symbolic form, with ``{a}``, ``{b}``, ``{out}`` (names in the first, numbers in the
       second). Optional: without it the walkthrough shows the number alone
     * ``activation``   True for ops that make sense as a neuron's activation (``MLP(activation=...)``)
+    * ``commutative``  True for a two-input op whose inputs can be swapped (``+``, ``*``); the inputs of
+      the others are told apart in drawings (edges labelled a and b)
 
     Calling an Op applies it: ``SIGMOID(x)`` is ``x.sigmoid()``. An Op made with a new name joins
     `OPS`, so drawing, the walkthrough and the formula parser know it at once; made again with the
@@ -120,7 +122,8 @@ class Op:
     """
 
     __slots__ = (
-        "activation", "apply", "arity", "derivatives", "formula", "forward", "local_grads", "name", "symbol",
+        "activation", "apply", "arity", "commutative", "derivatives", "formula", "forward", "local_grads", "name",
+        "symbol",
     )  # fmt: skip
 
     def __init__(
@@ -134,6 +137,7 @@ class Op:
         formula: str | None = None,
         derivatives: Sequence[tuple[str, str | None] | str] = (),
         activation: bool = False,
+        commutative: bool = False,
         register: bool = True,
     ) -> None:
         if not isinstance(name, str) or not name or name != name.strip():
@@ -159,6 +163,7 @@ class Op:
         self.formula = formula or (f"{name}({{a}})" if arity == 1 else f"{name}({{a}}, {{b}})")
         self.derivatives = tuple((d, None) if isinstance(d, str) else (d[0], d[1]) for d in derivatives)
         self.activation = activation
+        self.commutative = commutative
         # The function that applies this op to Values and makes the output node (see `_unary`).
         self.apply: Callable[..., Value] = _unary(self) if arity == 1 else _binary(self)
         if register:
@@ -433,9 +438,12 @@ def _sqrt_local_grads(out: Scalar, x: Scalar) -> Scalar:
 
 # The table. Each op: its name, its forward computation, its local gradients; then how it is
 # drawn (symbol) and how it reads in a walkthrough (formula, derivatives).
-ADD = Op("+", operator.add, (1.0, 1.0), formula="{a} + {b}", derivatives=["1", "1"])
+ADD = Op("+", operator.add, (1.0, 1.0), formula="{a} + {b}", derivatives=["1", "1"], commutative=True)
 SUB = Op("-", operator.sub, (1.0, -1.0), symbol="−", formula="{a} − {b}", derivatives=["1", "−1"])
-MUL = Op("*", operator.mul, lambda out, a, b: (b, a), symbol="×", formula="{a} · {b}", derivatives=["{b}", "{a}"])
+MUL = Op(
+    "*", operator.mul, lambda out, a, b: (b, a), symbol="×", formula="{a} · {b}", derivatives=["{b}", "{a}"],
+    commutative=True,
+)  # fmt: skip
 DIV = Op(
     "/", _divide, _divide_local_grads, symbol="÷", formula="{a} / {b}",
     derivatives=[("1/{b}", "1/{b}"), ("−{a}/{b}²", "−{a}/{b}²")],

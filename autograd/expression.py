@@ -18,24 +18,29 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from numbers import Real
 
-from .engine import Constant, Value
+from .engine import OPS, Constant, Op, Value
 
-__all__ = ["FUNCTIONS", "ExpressionError", "build_expression"]
+__all__ = ["ExpressionError", "build_expression", "functions"]
 
 
 class ExpressionError(ValueError):
     """The formula can't be built: unknown name or function, or syntax outside the allow-list."""
 
 
-# The functions a formula may call, each one of the engine's ops.
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "sigmoid": Value.sigmoid,
-    "σ": Value.sigmoid,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "exp": Value.exp,
-    "log": Value.log,
-}
+def functions() -> dict[str, Op]:
+    """The functions a formula may call: every op of the engine's table whose name reads as one
+    (``sigmoid``, ``sin``, …), also under its drawn symbol where that is a name too (``σ``, ``ReLU``).
+
+    >>> sorted(name for name in functions() if name.startswith("s"))
+    ['sigmoid', 'sin', 'softplus', 'sqrt']
+    """
+    found: dict[str, Op] = {}
+    for op in OPS.values():
+        for name in (op.name, op.symbol):
+            if name.isidentifier() and name not in found and name != "neg":
+                found[name] = op
+    return dict(sorted(found.items()))
+
 
 # With at least one Value among the operands, Python's operators build the node (a
 # plain-number operand becomes a Constant node, as it does in code).
@@ -81,6 +86,7 @@ def build_expression(text: str, values: Mapping[str, float]) -> tuple[Value, dic
             "it gives up at about 3000 terms, or fewer levels of nesting"
         ) from None
     leaves: dict[str, Value] = {}
+    callable_ops = functions()
 
     def operands(node: ast.AST) -> list[ast.expr]:
         """The sub-formulas `node` needs first; raises at once for anything outside the allow-list."""
@@ -99,16 +105,18 @@ def build_expression(text: str, values: Mapping[str, float]) -> tuple[Value, dic
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             return [node.operand]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
-            if node.func.id not in FUNCTIONS:
+            if node.func.id not in callable_ops:
                 raise ExpressionError(
-                    f"unknown function {node.func.id!r} in {shown}; the functions are {', '.join(sorted(FUNCTIONS))}"
+                    f"unknown function {node.func.id!r} in {shown}; the functions are {', '.join(callable_ops)}"
                 )
-            if len(node.args) != 1:
-                raise ExpressionError(f"{node.func.id}() takes exactly one argument, but was given {len(node.args)}")
-            return [node.args[0]]
+            arity = callable_ops[node.func.id].arity
+            if len(node.args) != arity:
+                wanted = "exactly one argument" if arity == 1 else f"exactly {arity} arguments"
+                raise ExpressionError(f"{node.func.id}() takes {wanted}, but was given {len(node.args)}")
+            return list(node.args)
         raise ExpressionError(
             f"{_source(text, node)!r} is not allowed in a formula: use numbers, names, + - * / **, "
-            f"and the functions {', '.join(sorted(FUNCTIONS))}"
+            f"and the functions {', '.join(callable_ops)}"
         )
 
     def combine(node: ast.AST, args: list[Value | float]) -> Value | float:
@@ -128,8 +136,7 @@ def build_expression(text: str, values: Mapping[str, float]) -> tuple[Value, dic
         if isinstance(node, ast.UnaryOp):
             return args[0] if isinstance(node.op, ast.UAdd) else -args[0]
         assert isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-        argument = args[0]
-        return FUNCTIONS[node.func.id](argument if isinstance(argument, Value) else Constant(argument))
+        return callable_ops[node.func.id](*args)
 
     def build(root: ast.AST) -> Value | float:
         """Post-order with a stack of its own, not recursion: a + b + c + … is nested as deep as it is long."""

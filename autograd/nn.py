@@ -32,7 +32,7 @@ from typing import Any, Generic, TypeVar
 
 from ._files import write_text_atomically
 from ._random import Seed, random_generator
-from .engine import Value
+from .engine import OPS, Value
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -75,13 +75,18 @@ class Parameter(Value):
     """
 
 
-# Each activation is a Value method; "linear" leaves the weighted sum as it is.
-_ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "sigmoid": Value.sigmoid,
-    "linear": lambda z: z,
-}
+def activations() -> dict[str, Callable[[Value], Value]]:
+    """The activations a neuron can use: every op of the engine's table marked as one, and "linear".
+
+    >>> sorted(activations())
+    ['leaky_relu', 'linear', 'relu', 'sigmoid', 'softplus', 'tanh']
+    """
+    usable = [op for op in OPS.values() if op.activation and (op.arity == 1 or hasattr(Value, op.name))]
+    return {**{op.name: getattr(Value, op.name, op.apply) for op in usable}, "linear": _linear}
+
+
+def _linear(z: Value) -> Value:
+    return z  # the weighted sum as it is
 
 
 class Module(Generic[Output]):
@@ -189,6 +194,7 @@ class Neuron(Module[Value]):
     def __init__(self, nin: int, activation: str = "tanh", *, seed: Seed = None) -> None:
         _check_count(nin, "nin", "Neuron")
         self.activation = _check_activation(activation)
+        self._activate = activations()[self.activation]
         rng = random_generator(seed)
         # Variance gain/nin keeps the weighted sum's size steady from layer to layer;
         # relu zeroes half its inputs, so it gets gain 2 (He et al., 2015), the others 1.
@@ -210,7 +216,7 @@ class Neuron(Module[Value]):
         z: Value = self.b
         for weight, xi in zip(self.w, inputs):
             z = z + weight * xi
-        return _ACTIVATIONS[self.activation](z)
+        return self._activate(z)
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"
@@ -319,8 +325,9 @@ def _check_count(count: object, name: str, owner: str) -> None:
 
 
 def _check_activation(activation: object) -> str:
-    if activation not in _ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(map(repr, _ACTIVATIONS))}")
+    known = activations()
+    if activation not in known:
+        raise ValueError(f"unknown activation {activation!r}; choose one of {', '.join(map(repr, known))}")
     return str(activation)
 
 

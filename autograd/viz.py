@@ -45,24 +45,6 @@ __all__ = [
 
 Role = Literal["input", "parameter", "constant", "intermediate", "output", "neuron"]
 
-# How an op is written on its oval; an op this table does not know is shown by its name.
-OP_SYMBOLS = {
-    "+": "+",
-    "-": "−",
-    "*": "×",
-    "/": "÷",
-    "neg": "neg",
-    "**": "**",
-    "exp": "exp",
-    "log": "log",
-    "sigmoid": "σ",
-    "tanh": "tanh",
-    "relu": "ReLU",
-}
-# Ops whose operands cannot be swapped: their two edges are labelled a and b (for a − b, a ÷ b, a ** b).
-ORDERED_OPS = {"-", "/", "**"}
-ACTIVATION_OPS = {"tanh", "relu", "sigmoid"}
-
 FILL_COLOURS: dict[Role, str] = {
     "input": "#dbeafe",  # light blue
     "parameter": "#fde68a",  # amber: the numbers training changes
@@ -411,7 +393,7 @@ class _Layout:
         return name[len(self.group.get(node, "")) :].lstrip(".")
 
     def op_symbol(self, node: Value) -> str:
-        symbol = OP_SYMBOLS.get(node.op, node.op)
+        symbol = node.operation.symbol if node.operation is not None else node.op
         if node.op == "**" and node.parents[1] in self.hidden:
             return f"**{_format_number(node.parents[1].data, 6)}"
         return symbol
@@ -487,7 +469,7 @@ def _neuron_groups(order: list[Value], parameter_names: dict[Value, str]) -> tup
             if len(owners) == 1 and others_fit:
                 group[node] = owners.pop()
                 weighted_sums.add(node)
-        elif node.op in ACTIVATION_OPS and node.parents[0] in weighted_sums:
+        elif node.operation is not None and node.operation.activation and node.parents[0] in weighted_sums:
             group[node] = group[node.parents[0]]
     return group, weighted_sums
 
@@ -660,7 +642,8 @@ def _draw_edges(dot: graphviz.Digraph, layout: _Layout, highlighted: set[Value])
             continue
         drawn = [parent for parent in node.parents if parent not in layout.hidden]
         for slot, parent in enumerate(drawn):
-            edge_label = "ab"[slot] if node.op in ORDERED_OPS and len(drawn) == 2 else None
+            ordered = node.operation is not None and not node.operation.commutative
+            edge_label = "ab"[slot] if ordered and len(drawn) == 2 else None
             dot.edge(layout.box_id(parent), f"{name}_op", edge_label, **style)
         dot.edge(f"{name}_op", name, **style)
 

@@ -247,9 +247,8 @@ def test_a_non_number_entry_is_named_by_position():
 
 
 def test_an_unknown_activation_lists_the_choices():
-    with pytest.raises(
-        ValueError, match=r"unknown activation 'gelu'; choose one of 'tanh', 'relu', 'sigmoid', 'linear'"
-    ):
+    choices = "'sigmoid', 'tanh', 'relu', 'leaky_relu', 'softplus', 'linear'"
+    with pytest.raises(ValueError, match=f"unknown activation 'gelu'; choose one of {choices}"):
         MLP(2, [3, 1], activation="gelu")
 
 
