@@ -9,14 +9,15 @@
 
 The package follows the concepts of the seed document: `engine` (Value and its
 ops), `gradcheck`, `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data`
-(toy data sets), `viz` (graphs as SVG) and `walkthrough` (backprop step by step).
+(toy data sets), `drawing` (graphs as SVG) and `teaching` (backprop step by step:
+`walkthrough`, `check_gradients`, `explain_update`).
 """
 
-from . import data, nn, optim
+from . import data, drawing, nn, optim, teaching
+from .drawing import ComputationGraph, RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
 from .engine import Constant, Value, is_grad_enabled, no_grad, topological_order
 from .gradcheck import GradcheckError, gradcheck
-from .viz import ComputationGraph, RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
-from .walkthrough import Walkthrough, check_gradients, explain_update, walkthrough
+from .teaching import Walkthrough, check_gradients, explain_update, walkthrough
 
 __all__ = [
     "ComputationGraph",
@@ -28,6 +29,7 @@ __all__ = [
     "check_gradients",
     "data",
     "draw_dot",
+    "drawing",
     "explain_update",
     "gradcheck",
     "is_grad_enabled",
@@ -36,6 +38,7 @@ __all__ = [
     "optim",
     "render_svg",
     "save_svg",
+    "teaching",
     "to_svg",
     "topological_order",
     "walkthrough",

@@ -12,15 +12,16 @@ import argparse
 import math
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from .drawing import DEFAULT_MAX_NODES, RendererNotFoundError, draw_dot, save_svg
 from .engine import Value
 from .expression import ExpressionError, build_expression, functions
 from .optim import SGD
-from .viz import DEFAULT_MAX_NODES, RendererNotFoundError, draw_dot, save_svg
-from .walkthrough import Walkthrough, explain_update, walkthrough
+from .teaching import Walkthrough, explain_update, walkthrough
+from .teaching.notation import TEXT
 
 EXAMPLES = """\
 examples:
@@ -92,12 +93,23 @@ def seed_example(w: float, x: float, b: float, y: float) -> tuple[Value, dict[st
     a.label = "a"
     loss = 0.5 * (a - leaves["y"]) ** 2
     loss.label = "L"
+    short, operand = _short, _short_operand  # negative numbers with a true minus, in parentheses as operands
     forward = [
-        f"z = w·x + b = {w:g} · {x:g} + {b:g} = {z.data:.6g}",
-        f"a = σ(z) = 1 / (1 + e^(−{z.data:.6g})) = {a.data:.6g}",
-        f"L = ½(a − y)² = ½({a.data:.6g} − {y:g})² = {loss.data:.6g}",
+        f"z = w·x + b = {operand(w)} · {operand(x)} + {operand(b)} = {short(z.data)}",
+        f"a = σ(z) = 1 / (1 + e^(−z)) = 1 / (1 + e^(−{operand(z.data)})) = {short(a.data)}",
+        f"L = ½(a − y)² = ½({operand(a.data)} − {operand(y)})² = {short(loss.data)}",
     ]
     return loss, leaves, forward
+
+
+def _short(number: float) -> str:
+    """A number to 6 significant digits, with the same minus sign as every other view: −1.9."""
+    return f"{number:.6g}".replace("-", TEXT.minus)
+
+
+def _short_operand(number: float) -> str:
+    """`_short`, in parentheses when negative, as an operand: 2 · (−1)."""
+    return f"({_short(number)})" if number < 0 else _short(number)
 
 
 def parse_assignments(pairs: Sequence[str]) -> dict[str, float]:
@@ -143,8 +155,8 @@ def _lesson(args: argparse.Namespace) -> tuple[Value, dict[str, Value], list[str
                 f"--set gives {', '.join(unused)}, but the formula has no such name (its names: {', '.join(leaves)})"
             )
         loss.label = loss.label or "L"
-        forward = [f"{loss.label} = {args.expr} = {loss.data:.6g}"]
-        title = f"{loss.label} = {args.expr}  with " + ", ".join(f"{k}={v:g}" for k, v in values.items())
+        forward = [f"{loss.label} = {args.expr} = {_short(loss.data)}"]
+        title = f"{loss.label} = {args.expr}  with " + ", ".join(f"{k}={_short(v)}" for k, v in values.items())
         default_update = list(leaves)
     else:
         if args.set:
@@ -152,7 +164,7 @@ def _lesson(args: argparse.Namespace) -> tuple[Value, dict[str, Value], list[str
                 "--set gives values to the names of an --expr formula; for the neuron use --w, --x, --b, --y"
             )
         loss, leaves, forward = seed_example(args.w, args.x, args.b, args.y)
-        numbers = f"w={args.w:g}, x={args.x:g}, b={args.b:g}, y={args.y:g}"
+        numbers = ", ".join(f"{name}={_short(getattr(args, name))}" for name in "wxby")
         title = f"the seed's neuron z = w·x + b, a = σ(z), L = ½(a − y)²  with {numbers}"
         default_update = ["w", "b"]
     if args.update is None:
@@ -188,8 +200,9 @@ def run(args: argparse.Namespace) -> int:
     print(_indent(str(wt)))
     print()
     loss.backward()  # the engine's own pass: the walkthrough above recorded exactly these numbers
-    written, problem = ([], None) if args.no_files else _write_files(loss, wt, args.out)  # before w changes
-    optimizer = SGD([leaves[name] for name in names], lr=args.lr)
+    trained = [leaves[name] for name in names]
+    written, problem = ([], None) if args.no_files else _write_files(loss, wt, args.out, trained)  # before w changes
+    optimizer = SGD(trained, lr=args.lr)
     print("3. Weight update")
     print(_indent(str(explain_update(optimizer, digits=args.digits))))
     optimizer.step()
@@ -214,10 +227,15 @@ FILE_ROLES = {
 }
 
 
-def _write_files(loss: Value, wt: Walkthrough, out: Path) -> tuple[list[Path], str | None]:
-    """Write graph.svg, then backprop.html, into ``out``: the files written, and why the rest were not (or None)."""
+def _write_files(loss: Value, wt: Walkthrough, out: Path, trained: list[Value]) -> tuple[list[Path], str | None]:
+    """Write graph.svg, then backprop.html, into ``out``: the files written, and why the rest were not (or None).
+
+    Both draw the names the console prints, and the values being trained as parameters."""
     written: list[Path] = []
-    writers = {"graph.svg": lambda path: save_svg(loss, path), "backprop.html": wt.save_html}
+    writers: dict[str, Callable[[Path], Path]] = {
+        "graph.svg": lambda path: save_svg(loss, path, names=wt.names, params=trained),
+        "backprop.html": lambda path: wt.save_html(path, params=trained),
+    }
     try:
         out.mkdir(parents=True, exist_ok=True)
         out = out.resolve()

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 from numbers import Real
 
 from .engine import Value, no_grad
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adam", "AdamUpdate", "Optimizer", "SGDUpdate"]
 
 
 class Optimizer:
@@ -91,6 +92,42 @@ class Optimizer:
             param.data = new
 
 
+@dataclass(frozen=True)
+class SGDUpdate:
+    """The numbers of one parameter's SGD update, exactly as ``step()`` computes them.
+
+    ``step = grad`` (+ ``weight_decay · old``); with momentum ``velocity = momentum · velocity_before + step``
+    and the weight moves by the velocity; then ``new = old − lr · velocity`` (or ``− lr · step``).
+    """
+
+    param: Value
+    old: float
+    grad: float  # ∂L/∂w
+    step: float  # the gradient with weight decay added: g + λw
+    velocity_before: float
+    velocity: float  # with momentum: μv + step; without, unchanged
+    moved_by: float  # what lr multiplies: the velocity with momentum, else the step
+    new: float
+
+
+@dataclass(frozen=True)
+class AdamUpdate:
+    """The numbers of one parameter's Adam update, exactly as ``step()`` computes them."""
+
+    param: Value
+    old: float
+    grad: float  # ∂L/∂w
+    step: float  # the gradient with weight decay added: g + λw
+    t: int  # the step number, from 1
+    m_before: float
+    m: float  # β₁m + (1 − β₁)g
+    v_before: float
+    v: float  # β₂v + (1 − β₂)g²
+    m_hat: float  # m / (1 − β₁ᵗ)
+    v_hat: float  # v / (1 − β₂ᵗ)
+    new: float  # old − lr · m̂ / (√v̂ + eps)
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent, the seed's update with two optional refinements.
 
@@ -123,22 +160,29 @@ class SGD(Optimizer):
         _check_number(self.momentum, "momentum", below_one=True)
         _check_number(self.weight_decay, "weight_decay")
 
+    def updates(self) -> list[SGDUpdate]:
+        """The update the next ``step()`` makes, parameter by parameter, without making it.
+
+        ``step()`` applies exactly these numbers; `autograd.explain_update` writes them out.
+        """
+        grads = self._checked_gradients()
+        lr, momentum, weight_decay = float(self.lr), float(self.momentum), float(self.weight_decay)
+        updates = []
+        for param, grad, velocity in zip(self.params, grads, self.velocities):
+            step = grad + weight_decay * param.data if weight_decay else grad
+            new_velocity = momentum * velocity + step if momentum else velocity
+            moved_by = new_velocity if momentum else step
+            updates.append(
+                SGDUpdate(param, param.data, grad, step, velocity, new_velocity, moved_by, param.data - lr * moved_by)
+            )
+        return updates
+
     @no_grad()
     def step(self) -> None:
         """w ← w − lr · (g + λw), or with momentum v ← μv + g + λw, w ← w − lr · v."""
-        grads = self._checked_gradients()
-        lr, momentum, weight_decay = float(self.lr), float(self.momentum), float(self.weight_decay)
-        velocities = list(self.velocities)
-        new_data = []
-        for i, (param, grad) in enumerate(zip(self.params, grads)):
-            if weight_decay:
-                grad += weight_decay * param.data
-            if momentum:
-                velocities[i] = momentum * velocities[i] + grad
-                grad = velocities[i]
-            new_data.append(param.data - lr * grad)
-        self._assign(new_data)
-        self.velocities = velocities
+        updates = self.updates()
+        self._assign([update.new for update in updates])
+        self.velocities = [update.velocity for update in updates]
 
     def __repr__(self) -> str:
         return (
@@ -197,26 +241,35 @@ class Adam(Optimizer):
         _check_number(self.eps, "eps", positive=True)  # √v̂ + eps is a divisor, and v̂ can be 0
         _check_number(self.weight_decay, "weight_decay")
 
-    @no_grad()
-    def step(self) -> None:
-        """One Adam update of every parameter (see the class docstring for the formulas)."""
+    def updates(self) -> list[AdamUpdate]:
+        """The update the next ``step()`` makes, parameter by parameter, without making it.
+
+        ``step()`` applies exactly these numbers; `autograd.explain_update` writes them out.
+        """
         grads = self._checked_gradients()
         lr, eps, weight_decay = float(self.lr), float(self.eps), float(self.weight_decay)
         beta1, beta2 = self.betas
-        step_count = self.step_count + 1
-        first_correction = 1.0 - beta1**step_count
-        second_correction = 1.0 - beta2**step_count
-        first_moments, second_moments, new_data = [], [], []
-        for param, grad, m, v in zip(self.params, grads, self.first_moments, self.second_moments):
-            if weight_decay:
-                grad += weight_decay * param.data
-            m = beta1 * m + (1.0 - beta1) * grad
-            v = beta2 * v + (1.0 - beta2) * grad * grad
-            first_moments.append(m)
-            second_moments.append(v)
-            new_data.append(param.data - lr * (m / first_correction) / (math.sqrt(v / second_correction) + eps))
-        self._assign(new_data)
-        self.step_count, self.first_moments, self.second_moments = step_count, first_moments, second_moments
+        t = self.step_count + 1
+        first_correction = 1.0 - beta1**t
+        second_correction = 1.0 - beta2**t
+        updates = []
+        for param, grad, m_before, v_before in zip(self.params, grads, self.first_moments, self.second_moments):
+            step = grad + weight_decay * param.data if weight_decay else grad
+            m = beta1 * m_before + (1.0 - beta1) * step
+            v = beta2 * v_before + (1.0 - beta2) * step * step
+            m_hat, v_hat = m / first_correction, v / second_correction
+            new = param.data - lr * m_hat / (math.sqrt(v_hat) + eps)
+            updates.append(AdamUpdate(param, param.data, grad, step, t, m_before, m, v_before, v, m_hat, v_hat, new))
+        return updates
+
+    @no_grad()
+    def step(self) -> None:
+        """One Adam update of every parameter (see the class docstring for the formulas)."""
+        updates = self.updates()
+        self._assign([update.new for update in updates])
+        self.step_count = self.step_count + 1
+        self.first_moments = [update.m for update in updates]
+        self.second_moments = [update.v for update in updates]
 
     def __repr__(self) -> str:
         return f"Adam({len(self.params)} parameters, lr={self.lr}, betas={self.betas}, eps={self.eps})"

@@ -267,7 +267,7 @@ def test_compare_with_torch_refuses_a_negative_tolerance():
 
 
 def test_nothing_else_in_the_package_imports_pytorch():
-    modules = "autograd, autograd.nn, autograd.optim, autograd.data, autograd.viz, autograd.walkthrough, autograd.cli"
+    modules = "autograd, autograd.nn, autograd.optim, autograd.data, autograd.drawing, autograd.teaching, autograd.cli"
     code = f"import sys, {modules}; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 

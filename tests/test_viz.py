@@ -10,7 +10,7 @@ import pytest
 from _shared import TwoNeuronLayer, require_dot_program, seed_neuron
 
 from autograd import Constant, Value
-from autograd.viz import RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
+from autograd.drawing import RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<b>"x"</b> & {y} | z \\'
@@ -183,7 +183,7 @@ def test_same_graph_gives_byte_identical_dot():
 def test_dot_is_byte_identical_across_processes():
     program = (
         "from autograd import Value\n"
-        "from autograd.viz import draw_dot\n"
+        "from autograd.drawing import draw_dot\n"
         "w, x, b = Value(0.5, 'w'), Value(1.5, 'x'), Value(0.1, 'b')\n"
         "loss = 0.5 * ((w * x + b).sigmoid() - 1.0) ** 2\n"
         "loss.backward()\n"

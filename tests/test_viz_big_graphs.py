@@ -7,7 +7,7 @@ import pytest
 from _shared import TwoNeuronLayer
 
 from autograd import Value
-from autograd.viz import draw_dot, render_svg, to_svg
+from autograd.drawing import draw_dot, render_svg, to_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

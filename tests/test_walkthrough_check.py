@@ -10,7 +10,7 @@ from _shared import seed_neuron
 
 from autograd import Value
 from autograd.optim import SGD, Adam
-from autograd.walkthrough import check_gradients, explain_update, walkthrough
+from autograd.teaching import check_gradients, explain_update, walkthrough
 
 # ---------------------------------------------------------------------- the hand-check
 
@@ -162,9 +162,47 @@ def test_unlabeled_or_shared_labels_name_parameters_by_their_position():
     assert names == ["params[0]", "params[1] (w)", "params[2] (w)"]
 
 
-def test_an_optimiser_other_than_sgd_is_refused_with_what_is_missing():
-    with pytest.raises(TypeError, match=r"explains SGD steps.*Adam has no 'momentum'"):
-        explain_update(Adam([Value(1.0)], lr=0.1))  # type: ignore[arg-type]
+def test_an_object_without_updates_is_refused_with_what_is_missing():
+    fake = SimpleNamespace(params=[Value(0.5, "w")], lr=0.1, momentum=0.0, weight_decay=0.0)
+    with pytest.raises(TypeError, match=r"from its updates\(\).*SimpleNamespace has no updates\(\)"):
+        explain_update(fake)
+
+
+def test_an_adam_step_is_written_out_with_both_moments_and_the_bias_correction():
+    w = Value(0.5, "w")
+    w.grad = 0.025
+    optimizer = Adam([w], lr=0.1)
+    explained = explain_update(optimizer)
+    assert explained.rule.startswith("Adam step 1: m ← β₁·m + (1 − β₁)·g, v ← β₂·v + (1 − β₂)·g²")
+    assert explained.rows[0].text.splitlines() == [
+        "w: m = 0.9 · 0.0000 + 0.1 · 0.0250 = 0.0025",
+        "   v = 0.999 · 0.0000 + 0.001 · 0.0250² = 6.250e−07",
+        "   m̂ = 0.0025 / (1 − 0.9^1) = 0.0250",
+        "   v̂ = 6.250e−07 / (1 − 0.999^1) = 0.0006",
+        "   w = 0.5000 − 0.1 · 0.0250 / (√0.0006 + 1e-08) = 0.4000",
+    ]
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_the_explained_adam_update_is_exactly_each_of_three_real_steps(weight_decay):
+    w, b = Value(0.5, "w"), Value(-0.2, "b")
+    optimizer = Adam([w, b], lr=0.05, weight_decay=weight_decay)
+    for grads in ((0.025, -0.3), (-0.5, 0.1), (0.2, 0.2)):
+        w.grad, b.grad = grads
+        before = (w.data, b.data, list(optimizer.first_moments), list(optimizer.second_moments), optimizer.step_count)
+        explained = explain_update(optimizer)
+        after_explaining = (w.data, b.data, optimizer.first_moments, optimizer.second_moments, optimizer.step_count)
+        assert after_explaining == before  # explaining is not stepping
+        optimizer.step()
+        assert [row.new for row in explained.rows] == [w.data, b.data]
+        assert f"Adam step {optimizer.step_count}:" in explained.rule
+
+
+def test_a_negative_gradient_is_written_in_parentheses_with_a_true_minus():
+    w = Value(0.5, "w")
+    w.grad = -0.5
+    (row,) = explain_update(SGD([w], lr=0.1, weight_decay=0.01)).rows
+    assert row.text == "w: 0.5000 − 0.1 · (−0.5000 + 0.01 · 0.5000) = 0.5495"
 
 
 def test_a_graph_changed_after_its_forward_pass_is_refused_with_the_stale_node_named():
@@ -220,7 +258,7 @@ def test_walkthrough_refuses_digits_outside_0_to_15(digits):
     ("setting", "bad"), [("lr", "0.1"), ("lr", math.nan), ("momentum", -1.0), ("weight_decay", [])]
 )
 def test_explain_update_refuses_an_optimiser_setting_that_is_not_a_number(setting, bad):
-    optimizer = SimpleNamespace(params=[Value(0.5, "w")], lr=0.1, momentum=0.0, weight_decay=0.0)
-    setattr(optimizer, setting, bad)
+    optimizer = SGD([Value(0.5, "w")], lr=0.1)
+    setattr(optimizer, setting, bad)  # changed after the optimiser was made: updates() checks again, as step() does
     with pytest.raises(ValueError, match=f"{setting} must be a finite number ≥ 0"):
         explain_update(optimizer)

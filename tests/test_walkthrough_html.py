@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from autograd import Value
-from autograd._player import player_html
-from autograd.walkthrough import walkthrough
+from autograd.teaching import walkthrough
+from autograd.teaching.player import player_html
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [

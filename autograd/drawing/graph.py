@@ -18,20 +18,20 @@ whose wheels bundle Graphviz (``pip install "scalar-autograd[render]"``).
 
 from __future__ import annotations
 
-import html
-import importlib
 import os
 import shutil
-import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 import graphviz  # type: ignore[import-untyped]
 
-from ._files import check_target, write_bytes_atomically, write_text_atomically
-from ._render import FORMATS, Renderer, RendererNotFoundError, RenderError, dot_to_svg, render_dot
-from .engine import Constant, Value, topological_order
+from .._files import check_target, write_bytes_atomically, write_text_atomically
+from ..engine import Constant, Value, topological_order
+from .layout import ClusterTree, Layout, NamedParameters, Role, owner, parameter_names_of
+from .names import display_names
+from .render import FORMATS, Renderer, RendererNotFoundError, RenderError, dot_to_svg, render_dot
+from .text import TABLE, format_number, html_text, printable, shortened, table
 
 __all__ = [
     "ComputationGraph",
@@ -42,8 +42,6 @@ __all__ = [
     "save_svg",
     "to_svg",
 ]
-
-Role = Literal["input", "parameter", "constant", "intermediate", "output", "neuron"]
 
 FILL_COLOURS: dict[Role, str] = {
     "input": "#dbeafe",  # light blue
@@ -56,8 +54,9 @@ FILL_COLOURS: dict[Role, str] = {
 INK = "#374151"
 HIGHLIGHT = "#dc2626"
 NOT_COMPUTED = '<FONT COLOR="#9ca3af">grad —</FONT>'
-FONT = "Helvetica,Arial,sans-serif"
-TABLE = '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">'  # rows of text, no lines
+# Laid out with DejaVu Sans (installed with Graphviz on Debian, and by CI), one of the widest common sans
+# fonts: a reader whose browser falls back to Arial or Helvetica sees narrower text, which still fits its box.
+FONT = "DejaVu Sans,Arial,Helvetica,sans-serif"
 RANKDIRS = ("LR", "RL", "TB", "BT")
 DEFAULT_MAX_NODES = 500
 
@@ -66,15 +65,8 @@ NO_RENDERER_NOTE = (
     'or `pip install "scalar-autograd[render]"`, then restart the kernel.)'
 )
 RENDER_FAILED_NOTE = "(DOT source shown because the graph could not be drawn: {reason})"
-# A label longer than this is shortened in its box (the tooltip has it whole, up to TOOLTIP_CHARACTERS).
-LABEL_CHARACTERS = 60
+# The tooltip shows a label whole, up to this many characters.
 TOOLTIP_CHARACTERS = 2000
-
-
-class NamedParameters(Protocol):
-    """Anything with ``named_parameters()``, such as `autograd.nn.Module`."""
-
-    def named_parameters(self) -> Iterable[tuple[str, Value]]: ...
 
 
 class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
@@ -83,6 +75,13 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
     It draws with whichever renderer is available (see `render_svg`). When none
     is, the notebook shows the DOT source and a one-line hint instead of an error.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Filled in by draw_dot, for views that change one drawing instead of drawing again (the player):
+        self.boxes: dict[Value, str] = {}  # each Value → the DOT name of the box showing it
+        self.grad_rows: dict[str, list[Value]] = {}  # a box → the Values whose "grad" rows it shows, in order
+        self.parts: dict[Value, list[str]] = {}  # a Value → the SVG titles of its box, op oval and edges
 
     def __repr__(self) -> str:
         # Deterministic (no memory address), so a notebook's saved output doesn't change on every run.
@@ -191,8 +190,9 @@ def draw_dot(
     rankdir: str = "LR",
     show_grad: bool = True,
     highlight: Value | Iterable[Value] | None = None,
-    grads: Mapping[Value, float] | None = None,
+    grads: Mapping[Value, float | str] | None = None,
     names: Mapping[Value, str] | None = None,
+    params: Iterable[Value] | None = None,
     model: NamedParameters | None = None,
     collapse: Literal["neuron"] | None = None,
     only: Value | Iterable[Value] | None = None,
@@ -211,9 +211,13 @@ def draw_dot(
             oval and its edges are marked too: that is the step that computed it.
         grads: the gradient to show for each Value, instead of ``Value.grad``. Values not
             in it read "grad —" (not computed yet), unlike a gradient of 0.
-            Without it, gradients read "grad —" until ``root.backward()`` has run.
-        names: names to show for Values that have no label (their own label wins);
-            an unlabelled constant stays drawn as just its number.
+            Without it, gradients read "grad —" until ``root.backward()`` has run. A str is
+            shown as written (the player draws each box with its widest number, then fills it in).
+        names: names to show for Values that have no label (their own label wins); by default
+            the names every view uses (`autograd.drawing.display_names`: L, t1, t2, …, v1, …).
+            An unlabelled constant stays drawn as just its number.
+        params: Values to draw as parameters (amber), besides `autograd.nn.Parameter` instances
+            and the model's: the w and b of ``python -m autograd`` are parameters.
         model: an object with ``named_parameters()`` (such as an `autograd.nn.MLP`): its
             parameters are styled as parameters and grouped, with the weighted sum and
             activation of each neuron, into one box (cluster) per neuron inside one per layer.
@@ -258,6 +262,8 @@ def draw_dot(
         raise TypeError(f"names must be a mapping from Values to str, but was given {type(names).__name__}")
 
     order = topological_order(root)
+    if names is None:
+        names = display_names(root, order)
     position = {node: i for i, node in enumerate(order)}
     if only is not None:
         wanted: set[Value] = set()
@@ -266,8 +272,9 @@ def draw_dot(
         order = [node for node in order if node in wanted]
     highlighted = set(_node_list(highlight, "highlight", position)) if highlight is not None else set()
 
-    parameter_names = _parameter_names(model) if model is not None else {}
-    layout = _Layout(order, parameter_names, names or {}, fold_neurons=collapse == "neuron")
+    parameter_names = parameter_names_of(model) if model is not None else {}
+    extra_parameters = set(_node_list(params, "params", position)) if params is not None else set()
+    layout = Layout(order, parameter_names, names, fold_neurons=collapse == "neuron", parameters=extra_parameters)
     if max_nodes is not None and layout.box_count > max_nodes:
         raise ValueError(
             f"this graph has {layout.box_count} values to draw, more than max_nodes={max_nodes} "
@@ -285,8 +292,8 @@ def draw_dot(
         node_attr={"fontname": FONT, "fontsize": "11", "color": INK, "fontcolor": "#111827"},
         edge_attr={"color": "#6b7280", "arrowsize": "0.6", "fontname": FONT, "fontsize": "9"},
     )
-    clusters = _ClusterTree(dot, parameter_names)
-    roles = _draw_boxes(clusters, layout, readout, root, highlighted)
+    clusters = ClusterTree(dot, parameter_names)
+    roles = _draw_boxes(clusters, layout, readout, root, highlighted, dot)
     _draw_edges(dot, layout, highlighted)
     clusters.close()
     if legend:
@@ -324,271 +331,62 @@ def save_svg(root: Value, path: str | os.PathLike[str], *, renderer: Renderer = 
     return Path(path)
 
 
-# ---------------------------------------------------------------------- what goes where
-
-
-class _Layout:
-    """Which Values get a box, in which cluster, with which role; which boxes fold into a neuron."""
-
-    def __init__(
-        self,
-        order: list[Value],
-        parameter_names: dict[Value, str],
-        names: Mapping[Value, str],
-        *,
-        fold_neurons: bool,
-    ) -> None:
-        self.parameter_names = parameter_names
-        self.names = names
-        self.parameter_class = _parameter_class()
-        self.users = _users(order)
-        # A plain-number exponent is written on its op's oval ("**2"), not drawn as a box.
-        self.hidden: set[Value] = {
-            node
-            for node in order
-            if isinstance(node, Constant)
-            and self.users.get(node)
-            and all(user.op == "**" and user.parents[0] is not node for user in self.users[node])
-        }
-        self.group, self.weighted_sums = _neuron_groups(order, parameter_names)
-        # folds: the box that shows a neuron's weighted sum → every Value folded into it.
-        self.folds: dict[Value, list[Value]] = _fold_neurons(order, self) if fold_neurons else {}
-        self.folded_into: dict[Value, Value] = {
-            member: head for head, members in self.folds.items() for member in members
-        }
-        self.hidden |= set(self.folded_into) - set(self.folds)
-        self.order = order
-        self.ids = {node: f"v{i}" for i, node in enumerate(order)}
-        self.box_count = sum(1 for node in order if node not in self.hidden)
-
-    def cluster_of(self, node: Value) -> str:
-        """The cluster of a box: its neuron's, or its layer's when neurons are folded (a fold is one box)."""
-        group = self.group.get(node, "")
-        return _owner(group) if self.folds and group else group
-
-    def box_id(self, node: Value) -> str:
-        return self.ids[self.folded_into.get(node, node)]
-
-    def is_parameter(self, node: Value) -> bool:
-        return node in self.parameter_names or (
-            self.parameter_class is not None and isinstance(node, self.parameter_class)
-        )
-
-    def role(self, node: Value, root: Value) -> Role:
-        if node in self.folds:
-            return "neuron"
-        if not node.parents:
-            if isinstance(node, Constant):
-                return "constant"
-            return "parameter" if self.is_parameter(node) else "input"
-        return "output" if node is root else "intermediate"
-
-    def title(self, node: Value) -> str:
-        """The label to show: the Value's own, else one from ``names=``, else its short name in the model."""
-        if node.label:
-            return node.label
-        if node in self.names and not isinstance(node, Constant):
-            return str(self.names[node])
-        name = self.parameter_names.get(node, "")
-        return name[len(self.group.get(node, "")) :].lstrip(".")
-
-    def op_symbol(self, node: Value) -> str:
-        symbol = node.operation.symbol if node.operation is not None else node.op
-        if node.op == "**" and node.parents[1] in self.hidden:
-            return f"**{_format_number(node.parents[1].data, 6)}"
-        return symbol
-
-
-def _users(order: list[Value]) -> dict[Value, list[Value]]:
-    """For each Value, the Values computed from it (once per use: a + a uses a twice)."""
-    users: dict[Value, list[Value]] = {}
-    for node in order:
-        for parent in node.parents:
-            users.setdefault(parent, []).append(node)
-    return users
-
-
-def _parameter_names(model: NamedParameters) -> dict[Value, str]:
-    named = getattr(model, "named_parameters", None)
-    if not callable(named):
-        raise TypeError(
-            f"model must have a named_parameters() method (such as an autograd.nn.MLP), "
-            f"but was given {type(model).__name__}"
-        )
-    names: dict[Value, str] = {}
-    for name, parameter in named():
-        if not isinstance(parameter, Value):
-            raise TypeError(f"model.named_parameters() gave {name!r} = {parameter!r}, which is not a Value")
-        names.setdefault(parameter, str(name))
-    return names
-
-
-def _parameter_class() -> type[Value] | None:
-    """`autograd.nn.Parameter`, or None while the nn module is not there."""
-    try:
-        nn = importlib.import_module("autograd.nn")
-    except ImportError:
-        return None
-    parameter = getattr(nn, "Parameter", None)
-    return parameter if isinstance(parameter, type) and issubclass(parameter, Value) else None
-
-
-def _owner(name: str) -> str:
-    """The module a dotted name belongs to: ``layers.0.neurons.3.w.1`` → ``layers.0.neurons.3``.
-
-    >>> _owner("layers.0.neurons.3.w.1"), _owner("layers.0.neurons.3.b"), _owner("layers.0.neurons.3")
-    ('layers.0.neurons.3', 'layers.0.neurons.3', 'layers.0')
-    """
-    parts = name.split(".")
-    while parts and parts[-1].isdigit():  # list indices: the 1 of w.1, the 3 of neurons.3
-        parts.pop()
-    return ".".join(parts[:-1])  # then the attribute that held it
-
-
-def _neuron_groups(order: list[Value], parameter_names: dict[Value, str]) -> tuple[dict[Value, str], set[Value]]:
-    """Which neuron each parameter, weighted-sum step and activation belongs to.
-
-    A neuron computes b + w₀x₀ + w₁x₁ + … then an activation. So a ``*`` with one of
-    the neuron's parameters is a term wᵢxᵢ; a ``+`` of the neuron's terms, parameters
-    and constants is a step of its sum; tanh, ReLU or σ of its sum is its activation.
-    """
-    group = {parameter: _owner(name) for parameter, name in parameter_names.items()}
-    weighted_sums: set[Value] = set()
-    for node in order:
-        if node.op == "*":
-            owners = {group[parent] for parent in node.parents if parent in parameter_names}
-            if len(owners) == 1:
-                group[node] = owners.pop()
-                weighted_sums.add(node)
-        elif node.op == "+":
-            owners = {group[parent] for parent in node.parents if parent in group}
-            others_fit = all(
-                parent in parameter_names or parent in weighted_sums or isinstance(parent, Constant)
-                for parent in node.parents
-            )
-            if len(owners) == 1 and others_fit:
-                group[node] = owners.pop()
-                weighted_sums.add(node)
-        elif node.operation is not None and node.operation.activation and node.parents[0] in weighted_sums:
-            group[node] = group[node.parents[0]]
-    return group, weighted_sums
-
-
-def _fold_neurons(order: list[Value], layout: _Layout) -> dict[Value, list[Value]]:
-    """Each neuron's weighted sum, with the parameters and constants used only there, as one box."""
-    members: dict[str, list[Value]] = {}
-    for node in order:
-        if node in layout.weighted_sums:
-            members.setdefault(layout.group[node], []).append(node)
-    folds: dict[Value, list[Value]] = {}
-    for steps in members.values():
-        inside = set(steps)
-        leaves = [
-            parent
-            for step in steps
-            for parent in step.parents
-            if not parent.parents
-            and (layout.is_parameter(parent) or isinstance(parent, Constant))
-            and all(user in inside for user in layout.users[parent])
-        ]
-        fold = list(dict.fromkeys([*leaves, *steps]))  # in graph order, each once
-        folds[steps[-1]] = fold  # the last step is the whole sum: its box stands for the neuron
-    return folds
-
-
-class _ClusterTree:
-    """Graphviz clusters for the groups (``layers.0`` holding ``layers.0.neurons.3``), built on demand."""
-
-    def __init__(self, dot: graphviz.Digraph, parameter_names: dict[Value, str]) -> None:
-        self.dot = dot
-        # Clusters are nested in the order of the model's parameters: layer 0 first, neuron 0 first.
-        self.rank: dict[str, int] = {}
-        for name in parameter_names.values():
-            while name:
-                name = _owner(name)
-                self.rank.setdefault(name, len(self.rank))
-        self.clusters: dict[str, graphviz.Digraph] = {}
-        self.children: dict[str, list[str]] = {}
-        self.top: list[str] = []
-
-    def get(self, group: str | None) -> graphviz.Digraph:
-        if not group:
-            return self.dot
-        if group not in self.clusters:
-            self.clusters[group] = graphviz.Digraph(
-                name=f"cluster_{len(self.clusters)}",
-                graph_attr={
-                    "label": f"<{_html_text(group)}>",
-                    "style": "rounded,dashed",
-                    "color": "#9ca3af",
-                    "fontcolor": "#6b7280",
-                    "labeljust": "l",
-                },
-            )
-            parent = _owner(group)
-            self.get(parent)
-            (self.children.setdefault(parent, []) if parent else self.top).append(group)
-        return self.clusters[group]
-
-    def close(self) -> None:
-        """Nest the clusters in each other and in the graph (graphviz copies a subgraph when it is added)."""
-
-        def in_model_order(groups: list[str]) -> list[str]:
-            return sorted(groups, key=lambda group: self.rank.get(group, len(self.rank)))
-
-        def nest(group: str) -> graphviz.Digraph:
-            cluster = self.clusters[group]
-            for child in in_model_order(self.children.get(group, [])):
-                cluster.subgraph(nest(child))
-            return cluster
-
-        for group in in_model_order(self.top):
-            self.dot.subgraph(nest(group))
-
-
 # ---------------------------------------------------------------------- drawing
 
 
 class _Readout:
     """How numbers read in a box: rounded data, and the gradient or "grad —" when not computed yet."""
 
-    def __init__(self, root: Value, grads: Mapping[Value, float] | None, precision: int, show_grad: bool) -> None:
+    def __init__(self, root: Value, grads: Mapping[Value, float | str] | None, precision: int, show_grad: bool) -> None:
         self.root = root
         self.grads = grads
         self.precision = precision
         self.show_grad = show_grad
 
-    def grad_of(self, node: Value) -> float | None:
-        """The gradient to show, or None when it has not been computed yet."""
+    def grad_of(self, node: Value) -> float | str | None:
+        """The gradient to show (a number, or text to show as written), or None when it has not been computed yet."""
         if self.grads is not None:
-            return float(self.grads[node]) if node in self.grads else None
+            grad = self.grads.get(node)
+            return grad if grad is None or isinstance(grad, str) else float(grad)
         return node.grad if self.root.grad != 0.0 else None  # backward() always leaves root.grad ≥ 1
 
     def number(self, x: float) -> str:
-        return _format_number(x, self.precision)
+        return format_number(x, self.precision)
 
     def grad(self, node: Value) -> str:
         grad = self.grad_of(node)
-        return NOT_COMPUTED if grad is None else f"grad {self.number(grad)}"
+        if grad is None:
+            return NOT_COMPUTED
+        return f"grad {html_text(grad) if isinstance(grad, str) else self.number(grad)}"
 
     def tooltip(self, node: Value, role: str, title: str = "") -> str:
         """Shown on hover in the SVG: the label and the numbers in full."""
         grad = self.grad_of(node)
-        numbers = f"{role}: data = {node.data!r}, grad = {'not computed yet' if grad is None else repr(grad)}"
+        shown = "not computed yet" if grad is None else grad if isinstance(grad, str) else repr(grad)
+        numbers = f"{role}: data = {node.data!r}, grad = {shown}"
         if not title:
             return numbers
-        text = _printable(title)
+        text = printable(title)
         text = text if len(text) <= TOOLTIP_CHARACTERS else text[: TOOLTIP_CHARACTERS - 1] + "…"
         # In a DOT string a backslash starts an escape, and \n is a line break that keeps the DOT on one line.
         return numbers + "\\n" + text.replace("\\", "\\\\").replace("\n", "\\n")
 
 
 def _draw_boxes(
-    clusters: _ClusterTree, layout: _Layout, readout: _Readout, root: Value, highlighted: set[Value]
+    clusters: ClusterTree,
+    layout: Layout,
+    readout: _Readout,
+    root: Value,
+    highlighted: set[Value],
+    dot: ComputationGraph,
 ) -> list[Role]:
     """One box per Value (and an oval for the op that made it); returns the roles drawn, for the legend."""
     roles: dict[Role, None] = {}  # in order of first appearance
     for node in layout.order:
+        if node not in layout.hidden or node in layout.folded_into:
+            dot.boxes[node] = layout.box_id(node)
+            dot.parts[node] = _parts(layout, node)
+    for node in _in_model_order(layout):
         if node in layout.hidden:
             continue
         name = layout.box_id(node)
@@ -607,27 +405,30 @@ def _draw_boxes(
             attributes.update(color=HIGHLIGHT, penwidth="3")
         if node in layout.folds:
             label = _neuron_label(layout, node, readout)
+            if readout.show_grad:
+                dot.grad_rows[name] = [node, *_folded_parameters(layout, node)]
         elif role == "constant" and not node.label:
             label = f"<{readout.number(node.data)}>"
             attributes["fontsize"] = "9"
         else:
-            title = _shortened(layout.title(node))
-            rows = [f"<B>{_html_text(title)}</B>"] if title else []
+            title = shortened(layout.title(node))
+            rows = [f"<B>{html_text(title)}</B>"] if title else []
             rows.append(f"data {readout.number(node.data)}")
             if readout.show_grad:
                 rows.append(readout.grad(node))
-            label = _table(rows)
+                dot.grad_rows[name] = [node]
+            label = table(rows)
         cluster = clusters.get(layout.cluster_of(node))
         cluster.node(name, label, **attributes)
         if node.parents and node not in layout.folds:
             oval = {"shape": "oval", "style": "filled", "fillcolor": "#eef2ff", "margin": "0.02,0.01", "fontsize": "10"}
             if node in highlighted:
                 oval.update(color=HIGHLIGHT, penwidth="3")
-            cluster.node(f"{name}_op", f"<{_html_text(layout.op_symbol(node))}>", **oval)
+            cluster.node(f"{name}_op", f"<{html_text(layout.op_symbol(node))}>", **oval)
     return list(roles)
 
 
-def _draw_edges(dot: graphviz.Digraph, layout: _Layout, highlighted: set[Value]) -> None:
+def _draw_edges(dot: graphviz.Digraph, layout: Layout, highlighted: set[Value]) -> None:
     """Operands into each op's oval, the oval into its result; a + a gives two edges from a."""
     for node in layout.order:
         if node in layout.hidden or not node.parents:
@@ -643,9 +444,35 @@ def _draw_edges(dot: graphviz.Digraph, layout: _Layout, highlighted: set[Value])
         drawn = [parent for parent in node.parents if parent not in layout.hidden]
         for slot, parent in enumerate(drawn):
             ordered = node.operation is not None and not node.operation.commutative
-            edge_label = "ab"[slot] if ordered and len(drawn) == 2 else None
+            # "1st" and "2nd", not "a" and "b": those would read as the names of the graph's own values.
+            edge_label = ("1st", "2nd")[slot] if ordered and len(drawn) == 2 else None
             dot.edge(layout.box_id(parent), f"{name}_op", edge_label, **style)
         dot.edge(f"{name}_op", name, **style)
+
+
+def _parts(layout: Layout, node: Value) -> list[str]:
+    """The SVG titles of what a step at `node` uses: its box, its op's oval, the edges into and out of the oval.
+
+    Graphviz titles a box by its DOT name and an edge ``tail->head``; a folded neuron is one box.
+    """
+    box = layout.box_id(node)
+    if not node.parents:
+        return [box]
+    if node in layout.folded_into:
+        return [box, *(f"{layout.box_id(p)}->{box}" for p in node.parents if layout.box_id(p) != box)]
+    edges = [f"{layout.box_id(p)}->{box}_op" for p in node.parents if p not in layout.hidden]
+    return [box, f"{box}_op", *edges, f"{box}_op->{box}"]
+
+
+def _in_model_order(layout: Layout) -> list[Value]:
+    """The boxes to declare, in topological order, but a layer's folded neurons in the model's order (0, 1, 2…):
+    Graphviz keeps the order it is given where it can, so the neurons read top to bottom as numbered."""
+    if not layout.folds:
+        return layout.order
+    rank = {name: i for i, name in enumerate(dict.fromkeys(owner(n) for n in layout.parameter_names.values()))}
+    heads = sorted(layout.folds, key=lambda head: rank.get(layout.group[head], len(rank)))
+    slots = iter(heads)
+    return [next(slots) if node in layout.folds else node for node in layout.order]
 
 
 def _add_legend(dot: graphviz.Digraph, roles: list[Role]) -> None:
@@ -668,91 +495,32 @@ def _add_legend(dot: graphviz.Digraph, roles: list[Role]) -> None:
     dot.subgraph(key)
 
 
-# ---------------------------------------------------------------------- labels
-
-
-def _format_number(x: float, precision: int) -> str:
-    """A number with `precision` significant digits: 0.08872341 → '0.08872', 2.0 → '2'."""
-    if x == 0.0:
-        return "0"  # also -0.0
-    return f"{x:.{precision}g}"
-
-
-def _printable(text: str) -> str:
-    r"""User text (a label) as it is shown anywhere: every character that can't be shown is written as an escape.
-
-    Control characters (NUL, ESC, …, but not the newline), noncharacters such as U+FFFF
-    (Graphviz rejects them) and lone surrogates (bytes that were not UTF-8; they can't be
-    written to a file) become visible escapes; everything else is kept.
-
-    >>> print(_printable("a\x00b\x1b[31m\uffff\udcff\nc"))
-    a\x00b\x1b[31m\uffff\udcff
-    c
-    """
-    return "".join(c if _is_showable(c) else _escape(c) for c in text)
-
-
-def _is_showable(c: str) -> bool:
-    if c == "\n":
-        return True
-    code = ord(c)
-    if 0xD800 <= code <= 0xDFFF or 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
-        return False  # a lone surrogate, or a noncharacter
-    return unicodedata.category(c) != "Cc"
-
-
-def _escape(c: str) -> str:
-    code = ord(c)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
-def _shortened(text: str, limit: int = LABEL_CHARACTERS) -> str:
-    """A label cut to `limit` characters for its box (the tooltip shows it whole).
-
-    >>> _shortened("x" * 100, 10)
-    'xxxxxxxxx…'
-    """
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _html_text(text: str) -> str:
-    r"""User text made safe in a Graphviz HTML-like label: shown literally, never read as markup.
-
-    >>> print(_html_text('<b>"x"</b> & {y} \\N'))
-    &lt;b&gt;&quot;x&quot;&lt;/b&gt; &amp; {y} \\N
-    """
-    text = _printable(text)
-    escaped = html.escape(text, quote=False).replace('"', "&quot;").replace("'", "&#39;")
-    # Graphviz reads \N, \G, \l … as escapes even in HTML labels (after entities): double each backslash.
-    return escaped.replace("\\", "\\\\").replace("\n", "<BR/>")
-
-
-def _table(rows: list[str]) -> str:
-    cells = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
-    return f"<{TABLE}{cells}</TABLE>>"
-
-
-def _neuron_label(layout: _Layout, head: Value, readout: _Readout) -> str:
+def _neuron_label(layout: Layout, head: Value, readout: _Readout) -> str:
     """A folded neuron: its name, the sum's data and grad, then one row per parameter folded in."""
     group = layout.group[head]
-    name = group[len(_owner(group)) :].lstrip(".")  # "neurons.3": its layer's cluster shows the rest
-    title = f"<B>{_html_text(name or 'neuron')}</B>"
+    name = group[len(owner(group)) :].lstrip(".")  # "neurons.3": its layer's cluster shows the rest
+    title = f"<B>{html_text(name or 'neuron')}</B>"
     rows = [title, "Σ wᵢxᵢ + b", f"data {readout.number(head.data)}"]
     if readout.show_grad:
         rows.append(readout.grad(head))
-    model_order = {parameter: i for i, parameter in enumerate(layout.parameter_names)}
-    parameters = [member for member in layout.folds[head] if not member.parents and not isinstance(member, Constant)]
-    parameters.sort(key=lambda parameter: model_order.get(parameter, len(model_order)))
+    gap = "&#160;&#160;"  # the columns never run together, whatever the reader's font
     parameter_rows = [
-        f"<TR><TD ALIGN='LEFT'>{_html_text(layout.title(member))}</TD>"
-        f"<TD ALIGN='RIGHT'>{readout.number(member.data)}</TD>"
-        + (f"<TD ALIGN='RIGHT'>{readout.grad(member)}</TD>" if readout.show_grad else "")
+        f"<TR><TD ALIGN='LEFT'>{html_text(layout.title(member))}</TD>"
+        f"<TD ALIGN='RIGHT'>{gap}{readout.number(member.data)}</TD>"
+        + (f"<TD ALIGN='RIGHT'>{gap}{readout.grad(member)}</TD>" if readout.show_grad else "")
         + "</TR>"
-        for member in parameters
+        for member in _folded_parameters(layout, head)
     ]
     span = 3 if readout.show_grad else 2
     cells = "".join(f'<TR><TD COLSPAN="{span}">{row}</TD></TR>' for row in rows) + "".join(parameter_rows)
     return f"<{TABLE}{cells}</TABLE>>"
+
+
+def _folded_parameters(layout: Layout, head: Value) -> list[Value]:
+    """The parameters folded into a neuron's box, in the model's order (w0, w1, …, b)."""
+    model_order = {parameter: i for i, parameter in enumerate(layout.parameter_names)}
+    parameters = [member for member in layout.folds[head] if not member.parents and not isinstance(member, Constant)]
+    return sorted(parameters, key=lambda parameter: model_order.get(parameter, len(model_order)))
 
 
 def _node_list(nodes: Value | Iterable[Value], argument: str, position: Mapping[Value, int]) -> list[Value]:

@@ -1,0 +1,248 @@
+"""Laying a graph out: which Values get a box, in which cluster, with which role; which fold into a neuron.
+
+`draw_dot` asks a `Layout` where everything goes, then draws it. The grouping of an nn
+model (one cluster per layer and per neuron) comes from the model's own parameter names.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Mapping
+from typing import Literal, Protocol
+
+import graphviz  # type: ignore[import-untyped]
+
+from ..engine import Constant, Value
+from .text import format_number, html_text
+
+Role = Literal["input", "parameter", "constant", "intermediate", "output", "neuron"]
+
+
+class NamedParameters(Protocol):
+    """Anything with ``named_parameters()``, such as `autograd.nn.Module`."""
+
+    def named_parameters(self) -> Iterable[tuple[str, Value]]: ...
+
+
+class Layout:
+    """Which Values get a box, in which cluster, with which role; which boxes fold into a neuron."""
+
+    def __init__(
+        self,
+        order: list[Value],
+        parameter_names: dict[Value, str],
+        names: Mapping[Value, str],
+        *,
+        fold_neurons: bool,
+        parameters: set[Value] | None = None,
+    ) -> None:
+        self.parameter_names = parameter_names
+        self.parameters = parameters or set()
+        self.names = names
+        self.parameter_class = _parameter_class()
+        self.users = _users(order)
+        # A plain-number exponent is written on its op's oval ("**2"), not drawn as a box.
+        self.hidden: set[Value] = {
+            node
+            for node in order
+            if isinstance(node, Constant)
+            and self.users.get(node)
+            and all(user.op == "**" and user.parents[0] is not node for user in self.users[node])
+        }
+        self.group, self.weighted_sums = _neuron_groups(order, parameter_names)
+        # folds: the box that shows a neuron's weighted sum → every Value folded into it.
+        self.folds: dict[Value, list[Value]] = _fold_neurons(order, self) if fold_neurons else {}
+        self.folded_into: dict[Value, Value] = {
+            member: head for head, members in self.folds.items() for member in members
+        }
+        self.hidden |= set(self.folded_into) - set(self.folds)
+        self.order = order
+        self.ids = {node: f"v{i}" for i, node in enumerate(order)}
+        self.box_count = sum(1 for node in order if node not in self.hidden)
+
+    def cluster_of(self, node: Value) -> str:
+        """The cluster of a box: its neuron's, or its layer's when neurons are folded (a fold is one box)."""
+        group = self.group.get(node, "")
+        return owner(group) if self.folds and group else group
+
+    def box_id(self, node: Value) -> str:
+        return self.ids[self.folded_into.get(node, node)]
+
+    def is_parameter(self, node: Value) -> bool:
+        return (
+            node in self.parameter_names
+            or node in self.parameters
+            or (self.parameter_class is not None and isinstance(node, self.parameter_class))
+        )
+
+    def role(self, node: Value, root: Value) -> Role:
+        if node in self.folds:
+            return "neuron"
+        if not node.parents:
+            if isinstance(node, Constant):
+                return "constant"
+            return "parameter" if self.is_parameter(node) else "input"
+        return "output" if node is root else "intermediate"
+
+    def title(self, node: Value) -> str:
+        """The label to show: the Value's own, else one from ``names=``, else its short name in the model."""
+        if node.label:
+            return node.label
+        if node in self.parameter_names:
+            return self.parameter_names[node][len(self.group.get(node, "")) :].lstrip(".")
+        if node in self.names and not isinstance(node, Constant):
+            return str(self.names[node])
+        return ""
+
+    def op_symbol(self, node: Value) -> str:
+        symbol = node.operation.symbol if node.operation is not None else node.op
+        if node.op == "**" and node.parents[1] in self.hidden:
+            return f"**{format_number(node.parents[1].data, 6)}"
+        return symbol
+
+
+def _users(order: list[Value]) -> dict[Value, list[Value]]:
+    """For each Value, the Values computed from it (once per use: a + a uses a twice)."""
+    users: dict[Value, list[Value]] = {}
+    for node in order:
+        for parent in node.parents:
+            users.setdefault(parent, []).append(node)
+    return users
+
+
+def parameter_names_of(model: NamedParameters) -> dict[Value, str]:
+    named = getattr(model, "named_parameters", None)
+    if not callable(named):
+        raise TypeError(
+            f"model must have a named_parameters() method (such as an autograd.nn.MLP), "
+            f"but was given {type(model).__name__}"
+        )
+    names: dict[Value, str] = {}
+    for name, parameter in named():
+        if not isinstance(parameter, Value):
+            raise TypeError(f"model.named_parameters() gave {name!r} = {parameter!r}, which is not a Value")
+        names.setdefault(parameter, str(name))
+    return names
+
+
+def _parameter_class() -> type[Value] | None:
+    """`autograd.nn.Parameter`, or None while the nn module is not there."""
+    try:
+        nn = importlib.import_module("autograd.nn")
+    except ImportError:
+        return None
+    parameter = getattr(nn, "Parameter", None)
+    return parameter if isinstance(parameter, type) and issubclass(parameter, Value) else None
+
+
+def owner(name: str) -> str:
+    """The module a dotted name belongs to: ``layers.0.neurons.3.w.1`` → ``layers.0.neurons.3``.
+
+    >>> owner("layers.0.neurons.3.w.1"), owner("layers.0.neurons.3.b"), owner("layers.0.neurons.3")
+    ('layers.0.neurons.3', 'layers.0.neurons.3', 'layers.0')
+    """
+    parts = name.split(".")
+    while parts and parts[-1].isdigit():  # list indices: the 1 of w.1, the 3 of neurons.3
+        parts.pop()
+    return ".".join(parts[:-1])  # then the attribute that held it
+
+
+def _neuron_groups(order: list[Value], parameter_names: dict[Value, str]) -> tuple[dict[Value, str], set[Value]]:
+    """Which neuron each parameter, weighted-sum step and activation belongs to.
+
+    A neuron computes b + w₀x₀ + w₁x₁ + … then an activation. So a ``*`` with one of
+    the neuron's parameters is a term wᵢxᵢ; a ``+`` of the neuron's terms, parameters
+    and constants is a step of its sum; tanh, ReLU or σ of its sum is its activation.
+    """
+    group = {parameter: owner(name) for parameter, name in parameter_names.items()}
+    weighted_sums: set[Value] = set()
+    for node in order:
+        if node.op == "*":
+            owners = {group[parent] for parent in node.parents if parent in parameter_names}
+            if len(owners) == 1:
+                group[node] = owners.pop()
+                weighted_sums.add(node)
+        elif node.op == "+":
+            owners = {group[parent] for parent in node.parents if parent in group}
+            others_fit = all(
+                parent in parameter_names or parent in weighted_sums or isinstance(parent, Constant)
+                for parent in node.parents
+            )
+            if len(owners) == 1 and others_fit:
+                group[node] = owners.pop()
+                weighted_sums.add(node)
+        elif node.operation is not None and node.operation.activation and node.parents[0] in weighted_sums:
+            group[node] = group[node.parents[0]]
+    return group, weighted_sums
+
+
+def _fold_neurons(order: list[Value], layout: Layout) -> dict[Value, list[Value]]:
+    """Each neuron's weighted sum, with the parameters and constants used only there, as one box."""
+    members: dict[str, list[Value]] = {}
+    for node in order:
+        if node in layout.weighted_sums:
+            members.setdefault(layout.group[node], []).append(node)
+    folds: dict[Value, list[Value]] = {}
+    for steps in members.values():
+        inside = set(steps)
+        leaves = [
+            parent
+            for step in steps
+            for parent in step.parents
+            if not parent.parents
+            and (layout.is_parameter(parent) or isinstance(parent, Constant))
+            and all(user in inside for user in layout.users[parent])
+        ]
+        fold = list(dict.fromkeys([*leaves, *steps]))  # in graph order, each once
+        folds[steps[-1]] = fold  # the last step is the whole sum: its box stands for the neuron
+    return folds
+
+
+class ClusterTree:
+    """Graphviz clusters for the groups (``layers.0`` holding ``layers.0.neurons.3``), built on demand."""
+
+    def __init__(self, dot: graphviz.Digraph, parameter_names: dict[Value, str]) -> None:
+        self.dot = dot
+        # Clusters are nested in the order of the model's parameters: layer 0 first, neuron 0 first.
+        self.rank: dict[str, int] = {}
+        for name in parameter_names.values():
+            while name:
+                name = owner(name)
+                self.rank.setdefault(name, len(self.rank))
+        self.clusters: dict[str, graphviz.Digraph] = {}
+        self.children: dict[str, list[str]] = {}
+        self.top: list[str] = []
+
+    def get(self, group: str | None) -> graphviz.Digraph:
+        if not group:
+            return self.dot
+        if group not in self.clusters:
+            self.clusters[group] = graphviz.Digraph(
+                name=f"cluster_{len(self.clusters)}",
+                graph_attr={
+                    "label": f"<{html_text(group)}>",
+                    "style": "rounded,dashed",
+                    "color": "#9ca3af",
+                    "fontcolor": "#6b7280",
+                    "labeljust": "l",
+                },
+            )
+            parent = owner(group)
+            self.get(parent)
+            (self.children.setdefault(parent, []) if parent else self.top).append(group)
+        return self.clusters[group]
+
+    def close(self) -> None:
+        """Nest the clusters in each other and in the graph (graphviz copies a subgraph when it is added)."""
+
+        def in_model_order(groups: list[str]) -> list[str]:
+            return sorted(groups, key=lambda group: self.rank.get(group, len(self.rank)))
+
+        def nest(group: str) -> graphviz.Digraph:
+            cluster = self.clusters[group]
+            for child in in_model_order(self.children.get(group, [])):
+                cluster.subgraph(nest(child))
+            return cluster
+
+        for group in in_model_order(self.top):
+            self.dot.subgraph(nest(group))

@@ -1,0 +1,32 @@
+"""Teaching: backprop stepped through by hand, built on the engine and the drawing package.
+
+One module each, none importing another's privates, and no import cycles:
+
+* `notation`  how the chain rule is written, in text, Markdown and LaTeX, from the engine's op table
+* `replay`    ``backward()`` one step at a time, recorded (`Replay`, `Step`, `Contribution`)
+* `handout`   the worked solution as text, Markdown, LaTeX
+* `check`     a learner's hand-computed gradients marked (`check_gradients`)
+* `update`    an optimiser's step written out (`explain_update`)
+* `player`    the pictures: one layout per walkthrough, the notebook frame and the offline player
+* `lesson`    `Walkthrough`, the replay with a cursor, pictures and handouts; `walkthrough` makes one
+"""
+
+from .check import GradientCheck, GradientCheckRow, check_gradients
+from .lesson import Frame, Walkthrough, walkthrough
+from .replay import Contribution, Replay, Step
+from .update import UpdateExplanation, UpdateRow, explain_update
+
+__all__ = [
+    "Contribution",
+    "Frame",
+    "GradientCheck",
+    "GradientCheckRow",
+    "Replay",
+    "Step",
+    "UpdateExplanation",
+    "UpdateRow",
+    "Walkthrough",
+    "check_gradients",
+    "explain_update",
+    "walkthrough",
+]

@@ -1,0 +1,478 @@
+"""The pictures of a walkthrough: one layout of the graph, and each step shown by changing what it shows.
+
+The graph is laid out once (`Picture`). A step changes only what that one drawing shows: the
+step's node, op and edges highlighted, the gradients known so far filled in (each box is drawn
+wide enough for every number it will hold, so nothing moves between steps). The offline player
+(`player_html`) does this with a short script and the steps as data; a notebook frame
+(`Picture.frame_svg`) does it in Python on the same SVG. So the cost is one layout plus a few
+numbers per step, whatever the graph's size.
+
+The player is one HTML file that needs nothing else. No user text ever reaches the script as
+code: the steps travel in a ``<script type="application/json">`` block (data, never run, with
+``<`` escaped) and are shown with ``textContent``. A Content-Security-Policy allows no network
+at all and runs only the player's own script, by its hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import os
+import re
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .._files import check_target, write_text_atomically
+from ..drawing import draw_dot, render_svg
+from ..drawing.graph import HIGHLIGHT
+from ..drawing.text import format_number, printable
+from ..engine import Constant, Value
+from .handout import summary_table
+from .notation import TEXT
+from .replay import Replay, Step
+
+__all__ = ["Picture", "notebook_html", "player_html", "write_player"]
+
+NOT_REACHED = "—"
+SVG = "http://www.w3.org/2000/svg"
+XLINK = "http://www.w3.org/1999/xlink"
+ElementTree.register_namespace("", SVG)
+ElementTree.register_namespace("xlink", XLINK)
+
+
+def _text(text: str) -> str:
+    """User text (labels, in names and explanations) for the page: escaped, and anything unshowable made visible."""
+    return html.escape(printable(text))
+
+
+@contextmanager
+def _progress(what: str) -> Iterator[None]:
+    """Say on stderr what is being done, once it has taken more than a second, and then how long it took."""
+    started = time.perf_counter()
+    said = threading.Event()
+
+    def say() -> None:
+        said.set()
+        print(f"{what}…", file=sys.stderr, flush=True)
+
+    timer = threading.Timer(1.0, say)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        if said.is_set():
+            print(f"{what}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+
+
+class Picture:
+    """One layout of a replay's graph, and what each step changes on it.
+
+    ``draw_options`` go to `autograd.drawing.draw_dot` (``model=``, ``collapse=``, ``params=``, …).
+    """
+
+    def __init__(self, replay: Replay, draw_options: dict[str, Any] | None = None) -> None:
+        self.replay = replay
+        options: dict[str, Any] = {"names": replay.names, **(draw_options or {})}
+        self.precision = precision = options.get("precision", 4)
+        # Every number a box will show, to draw it wide enough for the widest.
+        shown: dict[Value, list[str]] = {replay.root: [format_number(1.0, precision)]}
+        self.changes: list[list[tuple[Value, float, bool]]] = []  # per step: (node, its gradient now, complete?)
+        for step in replay:
+            changed = []
+            for c in step.contributions:
+                shown.setdefault(c.parent, []).append(format_number(c.grad_after, precision))
+                changed.append((c.parent, c.grad_after, c.complete))
+            self.changes.append(changed)
+        widest = {node: max([NOT_REACHED, *texts], key=len) for node, texts in shown.items()}
+        options["grads"] = widest
+        dot = draw_dot(replay.root, **options)
+        self.boxes = dot.boxes
+        self.parts = dot.parts
+        # Where each Value's gradient is shown: its box, and which of the box's "grad" rows.
+        self.slots: dict[Value, tuple[str, int]] = {
+            node: (box, row) for box, nodes in dot.grad_rows.items() for row, node in enumerate(nodes)
+        }
+        self.grad_rows = dot.grad_rows
+        with _progress(f"laying out the graph ({len(dot.grad_rows)} boxes)"):
+            self.svg = _svg_for_inline(render_svg(dot))
+
+    def known_after(self, index: int) -> dict[Value, str]:
+        """The gradient text of every Value reached once step `index` is done."""
+        known = {self.replay.root: format_number(1.0, self.precision)}
+        for changed in self.changes[: index + 1]:
+            for node, grad, _ in changed:
+                known[node] = format_number(grad, self.precision)
+        return known
+
+    def frame_svg(self, index: int) -> str:
+        """The drawing at step `index`, as SVG text: its parts highlighted, the gradients known so far filled in."""
+        step = self.replay[index]
+        root = ElementTree.fromstring(self.svg)
+        highlighted = set(self.parts.get(step.node, ()))
+        known = self.known_after(step.index)
+        for group in root.iter(f"{{{SVG}}}g"):
+            title = group.find(f"{{{SVG}}}title")
+            if title is None or title.text is None:
+                continue
+            name = title.text
+            if name in highlighted:
+                for shape in group.iter():
+                    if shape.tag in (f"{{{SVG}}}path", f"{{{SVG}}}polygon", f"{{{SVG}}}ellipse"):
+                        if shape.get("stroke") not in (None, "transparent"):
+                            shape.set("stroke", HIGHLIGHT)
+                            shape.set("stroke-width", "2.5")
+                        if shape.tag == f"{{{SVG}}}polygon" and shape.get("fill") == "#6b7280":
+                            shape.set("fill", HIGHLIGHT)  # an arrowhead
+            if name in self.grad_rows:
+                for node, text in zip(self.grad_rows[name], _grad_texts(group)):
+                    value = known.get(node)
+                    text.text = f"grad {value if value is not None else NOT_REACHED}"
+                    text.set("fill", "#111827" if value is not None else "#9ca3af")
+        return ElementTree.tostring(root, encoding="unicode")
+
+    def data(self) -> dict[str, Any]:
+        """What the player's script needs, as JSON-ready data: the slots, and per step its changes and text."""
+        replay, digits = self.replay, self.replay.digits
+        rows = [node for node in reversed(replay.nodes) if not isinstance(node, Constant)]
+        row_of = {node: i for i, node in enumerate(rows)}
+        slots = [list(self.slots.get(node, ("", -1))) for node in rows]
+        steps = []
+        for step, changed in zip(replay, self.changes):
+            header, *lines = step.lines()
+            steps.append(
+                {
+                    "row": row_of[step.node],
+                    "parts": self.parts.get(step.node, []),
+                    # per gradient reached: its row, as the picture shows it, as the table shows it, complete?
+                    "grads": [
+                        [row_of[node], format_number(grad, self.precision), TEXT.number(grad, digits), int(complete)]
+                        for node, grad, complete in changed
+                        if node in row_of
+                    ],
+                    "header": printable(header),
+                    "lines": printable("\n".join(line.strip() for line in lines)),
+                }
+            )
+        final = [TEXT.number(replay.gradients[node], digits) for node in rows]
+        start = [format_number(1.0, self.precision), TEXT.number(1.0, digits)]
+        return {"root": row_of[replay.root], "start": start, "slots": slots, "steps": steps, "final": final}
+
+
+def _grad_texts(group: ElementTree.Element) -> list[ElementTree.Element]:
+    """The "grad" rows of a box, in order: the texts that start with "grad " and are not its bold title."""
+    return [
+        text
+        for text in group.iter(f"{{{SVG}}}text")
+        if (text.text or "").startswith("grad ") and text.get("font-weight") != "bold"
+    ]
+
+
+def _svg_for_inline(svg: str) -> str:
+    """Graphviz's SVG without the XML prolog, doctype and comments, which belong to a file of its own."""
+    start = svg.find("<svg")
+    return re.sub(r"<!--.*?-->\n?", "", svg[start:] if start >= 0 else svg, flags=re.DOTALL)
+
+
+# ---------------------------------------------------------------------- the notebook
+
+
+def _explanation(step: Step) -> str:
+    header, *equations = step.lines()
+    return f"<h4>{_text(header)}</h4><pre>{_text(chr(10).join(line.strip() for line in equations))}</pre>"
+
+
+def _leaf_note(replay: Replay) -> str:
+    loss = _text(replay.names[replay.root])
+    return f"{loss} is a leaf: backward() has no step to take, and ∂{loss}/∂{loss} = 1."
+
+
+def notebook_html(replay: Replay, picture: Picture | None, position: int, problem: str = "") -> str:
+    """The step at `position` as a notebook shows it: the frame, the explanation, how to move on."""
+    if not len(replay):
+        return f"<p>{_leaf_note(replay)}</p>"
+    step = replay[position]
+    # Without a picture a notebook still shows the steps, never a traceback.
+    drawn = picture.frame_svg(position) if picture is not None else f"<p><i>No picture: {_text(problem)}</i></p>"
+    moves = "wt.next(), wt.prev(), wt.goto(i) move through the steps; print(wt) shows them all."
+    return (
+        f'<div class="autograd-walkthrough"><div style="overflow-x:auto">{drawn}</div>{_explanation(step)}'
+        f'<p style="color:#6b7280">Step {step.index + 1} of {len(replay)}. {_text(moves)}</p></div>'
+    )
+
+
+# ---------------------------------------------------------------------- the offline player
+
+_SCRIPT = """
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("steps").textContent);
+  var steps = data.steps;
+  if (!steps.length) return;
+  var svg = document.querySelector("#viewport svg");
+  var slider = document.getElementById("slider");
+  var counter = document.getElementById("counter");
+  var prev = document.getElementById("prev");
+  var next = document.getElementById("next");
+  var header = document.getElementById("step-header");
+  var lines = document.getElementById("step-lines");
+  var showAll = document.getElementById("show-all");
+  var rows = document.querySelectorAll("#summary tbody tr");
+  var byTitle = {};
+  svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
+    var title = g.querySelector("title");
+    if (title) byTitle[title.textContent] = g;
+  });
+  function gradTexts(g) {
+    return Array.prototype.filter.call(g.querySelectorAll("text"), function (t) {
+      return t.textContent.indexOf("grad ") === 0 && t.getAttribute("font-weight") !== "bold";
+    });
+  }
+  var slotText = data.slots.map(function (slot) {
+    var g = byTitle[slot[0]];
+    return g ? gradTexts(g)[slot[1]] || null : null;
+  });
+  var current = 0, lit = [];
+  function gradCell(k) { return rows[k].cells[2]; }
+  function show(i) {
+    current = Math.max(0, Math.min(steps.length - 1, i));
+    var drawn = {}, written = {}, complete = {};
+    drawn[data.root] = data.start[0]; written[data.root] = data.start[1]; complete[data.root] = 1;
+    for (var s = 0; s <= current; s++) {
+      steps[s].grads.forEach(function (change) {
+        drawn[change[0]] = change[1]; written[change[0]] = change[2]; complete[change[0]] = change[3];
+      });
+    }
+    slotText.forEach(function (text, k) {
+      if (!text) return;
+      var reached = k in drawn;
+      text.textContent = "grad " + (reached ? drawn[k] : "\\u2014");
+      text.classList.toggle("unknown", !reached);
+    });
+    rows.forEach(function (row, k) {
+      var cell = gradCell(k);
+      if (showAll.checked) { cell.textContent = data.final[k]; row.classList.remove("partial"); }
+      else if (k in written) {
+        cell.textContent = written[k] + (complete[k] ? "" : " (so far)");
+        row.classList.toggle("partial", !complete[k]);
+      } else { cell.textContent = "\\u2014"; row.classList.remove("partial"); }
+      row.classList.toggle("current", k === steps[current].row);
+    });
+    lit.forEach(function (g) { g.classList.remove("lit"); });
+    lit = steps[current].parts.map(function (t) { return byTitle[t]; }).filter(Boolean);
+    lit.forEach(function (g) { g.classList.add("lit"); });
+    header.textContent = steps[current].header;
+    lines.textContent = steps[current].lines;
+    slider.value = String(current + 1);
+    counter.textContent = "Step " + (current + 1) + " of " + steps.length;
+    prev.disabled = current === 0;
+    next.disabled = current === steps.length - 1;
+    if (lit.length) follow(lit[0]);
+  }
+  // Pan and zoom: the drawing's viewBox is the window onto it.
+  var viewport = document.getElementById("viewport");
+  var full = svg.viewBox.baseVal;
+  var whole = {x: full.x, y: full.y, w: full.width, h: full.height};
+  var view = {x: whole.x, y: whole.y, w: whole.w, h: whole.h};
+  svg.removeAttribute("width"); svg.removeAttribute("height");
+  function apply() { svg.setAttribute("viewBox", view.x + " " + view.y + " " + view.w + " " + view.h); }
+  function aspect() { return viewport.clientHeight / Math.max(1, viewport.clientWidth); }
+  function fit() {
+    var a = aspect();
+    if (whole.h / whole.w > a) { view.h = whole.h; view.w = whole.h / a; }
+    else { view.w = whole.w; view.h = whole.w * a; }
+    view.x = whole.x + (whole.w - view.w) / 2; view.y = whole.y + (whole.h - view.h) / 2;
+    apply();
+  }
+  function readable() {  // no smaller than about 0.75 screen pixels per point, so text stays legible
+    var most = viewport.clientWidth / 0.75;
+    if (view.w > most) { zoom(view.w / most, view.x + view.w / 2, view.y + view.h / 2); }
+  }
+  function zoom(factor, cx, cy) {
+    var w = Math.min(Math.max(view.w / factor, 20), Math.max(whole.w, whole.h) * 4);
+    var f = view.w / w;
+    view.x = cx - (cx - view.x) / f; view.y = cy - (cy - view.y) / f;
+    view.w = w; view.h = w * aspect();
+    apply();
+  }
+  var shift = svg.querySelector("g.graph").transform.baseVal.consolidate();
+  function follow(g) {  // bring the step's node into view when it is outside it
+    var box = g.getBBox();
+    var x = box.x + box.width / 2 + (shift ? shift.matrix.e : 0);
+    var y = box.y + box.height / 2 + (shift ? shift.matrix.f : 0);
+    if (x < view.x || x > view.x + view.w || y < view.y || y > view.y + view.h) {
+      view.x = x - view.w / 2; view.y = y - view.h / 2; apply();
+    }
+  }
+  function toSvg(clientX, clientY) {
+    var r = svg.getBoundingClientRect();
+    return {x: view.x + (clientX - r.left) / r.width * view.w, y: view.y + (clientY - r.top) / r.height * view.h};
+  }
+  viewport.addEventListener("wheel", function (event) {
+    event.preventDefault();
+    var p = toSvg(event.clientX, event.clientY);
+    zoom(event.deltaY < 0 ? 1.2 : 1 / 1.2, p.x, p.y);
+  }, {passive: false});
+  var pointers = {}, pinch = 0;
+  viewport.addEventListener("pointerdown", function (event) {
+    pointers[event.pointerId] = {x: event.clientX, y: event.clientY};
+    viewport.setPointerCapture(event.pointerId);
+  });
+  viewport.addEventListener("pointermove", function (event) {
+    var last = pointers[event.pointerId];
+    if (!last) return;
+    var ids = Object.keys(pointers);
+    var r = svg.getBoundingClientRect();
+    if (ids.length === 1) {
+      view.x -= (event.clientX - last.x) / r.width * view.w;
+      view.y -= (event.clientY - last.y) / r.height * view.h;
+      apply();
+    } else if (ids.length === 2) {
+      var other = pointers[ids[0] == event.pointerId ? ids[1] : ids[0]];
+      var d = Math.hypot(event.clientX - other.x, event.clientY - other.y);
+      if (pinch) {
+        var p = toSvg((event.clientX + other.x) / 2, (event.clientY + other.y) / 2);
+        zoom(d / pinch, p.x, p.y);
+      }
+      pinch = d;
+    }
+    pointers[event.pointerId] = {x: event.clientX, y: event.clientY};
+  });
+  function lift(event) { delete pointers[event.pointerId]; pinch = 0; }
+  viewport.addEventListener("pointerup", lift);
+  viewport.addEventListener("pointercancel", lift);
+  document.getElementById("zoom-in").addEventListener("click", function () {
+    zoom(1.25, view.x + view.w / 2, view.y + view.h / 2);
+  });
+  document.getElementById("zoom-out").addEventListener("click", function () {
+    zoom(0.8, view.x + view.w / 2, view.y + view.h / 2);
+  });
+  document.getElementById("zoom-fit").addEventListener("click", fit);
+  prev.addEventListener("click", function () { show(current - 1); });
+  next.addEventListener("click", function () { show(current + 1); });
+  slider.addEventListener("input", function () { show(Number(slider.value) - 1); });
+  showAll.addEventListener("change", function () { show(current); });
+  document.addEventListener("keydown", function (event) {
+    if (event.target === slider || event.target === showAll) return;  // they move themselves with the keys
+    var moves = {ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: steps.length - 1};
+    if (event.key in moves) { show(moves[event.key]); event.preventDefault(); }
+  });
+  fit();
+  readable();
+  show(0);
+})();
+"""
+
+_STYLE = """
+*, *::before, *::after { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0 auto; max-width: 70em; padding: 0.5em 1em 2em;
+       color: #111827; overflow-wrap: anywhere; }
+h1 { font-size: 1.3em; margin: 0.4em 0 0.2em; }
+h2 { font-size: 1.1em; }
+.intro, .legend { color: #4b5563; margin: 0.3em 0; }
+nav { display: grid; grid-template-columns: auto 1fr auto; gap: 0.4em 0.8em; align-items: center;
+      position: sticky; top: 0; z-index: 1; background: #fff; padding: 0.4em 0; }
+nav input[type=range] { grid-column: 1 / -1; width: 100%; margin: 0; }
+button { font: inherit; padding: 0.35em 0.9em; white-space: nowrap; }
+#counter { text-align: center; font-variant-numeric: tabular-nums; white-space: nowrap; }
+#viewport { position: relative; height: min(55vh, 32em); border: 1px solid #e5e7eb; border-radius: 6px;
+            overflow: hidden; touch-action: none; cursor: grab; background: #fff; }
+#viewport svg { width: 100%; height: 100%; display: block; user-select: none; }
+.zoom { position: absolute; right: 0.4em; top: 0.4em; display: flex; gap: 0.3em; }
+.zoom button { padding: 0.1em 0.6em; background: #f9fafb; border: 1px solid #d1d5db; border-radius: 4px; }
+g.lit path, g.lit polygon, g.lit ellipse { stroke: #dc2626; stroke-width: 2.5px; }
+g.edge.lit polygon { fill: #dc2626; }
+text.unknown { fill: #9ca3af; }
+#explanation { min-height: 11em; }
+#step-header { font-size: 1.05em; margin: 0.7em 0 0.3em; }
+pre { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 0.9em; line-height: 1.5; margin: 0;
+      background: #f9fafb; border-left: 3px solid #dc2626; padding: 0.6em 1em; white-space: pre-wrap;
+      overflow-wrap: anywhere; min-height: 8.5em; }
+.table { overflow-x: auto; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
+th, td { padding: 0.2em 0.9em; border-bottom: 1px solid #e5e7eb; text-align: right; white-space: nowrap; }
+th:first-child, td:first-child { text-align: left; white-space: normal; }
+tr.current { background: #fee2e2; font-weight: bold; }
+tr.partial td:last-child { color: #6b7280; }
+label { white-space: nowrap; }
+"""
+
+
+def player_html(replay: Replay, picture: Picture | None) -> str:
+    """The whole player page as HTML text."""
+    esc = _text
+    loss = esc(replay.names[replay.root])
+    count = max(len(replay), 1)
+    disabled = "" if len(replay) > 1 else " disabled"
+    rows = "".join(
+        f"<tr><td>{esc(name)}</td><td>{esc(value)}</td><td>—</td></tr>" for name, value, _ in summary_table(replay)
+    )
+    if picture is None:
+        drawing, data = f"<p>{_leaf_note(replay)}</p>", dict[str, Any](steps=[])
+    else:
+        drawing, data = picture.svg, picture.data()
+    # Data, not code: the browser never runs it, and "<" is escaped so it can't close its element.
+    blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    blob = blob.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    script_hash = base64.b64encode(hashlib.sha256(_SCRIPT.encode()).digest()).decode()
+    policy = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{script_hash}'"
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Backward pass through {loss}</title>
+<style>{_STYLE}</style>
+</head>
+<body>
+<h1>Backward pass through {loss}, step by step</h1>
+<p class="intro">Each step applies the chain rule at one node, in the order backward() does:
+∂{loss}/∂input += ∂{loss}/∂node · ∂node/∂input, a gradient times a local derivative.</p>
+<p class="legend">Red: this step's node, its op and its edges. "grad —": not reached yet. Drag or pinch to pan and zoom.
+Keys: ← → move, Home / End jump.</p>
+<nav>
+<button id="prev" type="button" disabled>◀ Prev</button>
+<span id="counter">Step 1 of {count}</span>
+<button id="next" type="button"{disabled}>Next ▶</button>
+<input id="slider" type="range" min="1" max="{count}" value="1" step="1" aria-label="step">
+</nav>
+<div id="viewport">{drawing}
+<div class="zoom"><button id="zoom-in" type="button" aria-label="zoom in">+</button>
+<button id="zoom-out" type="button" aria-label="zoom out">−</button>
+<button id="zoom-fit" type="button">fit</button></div>
+</div>
+<section id="explanation"><h2 id="step-header"></h2><pre id="step-lines"></pre></section>
+<h2>Gradients known so far</h2>
+<p class="legend">They fill in as the steps go; "(so far)": more contributions are still to come.
+<label><input id="show-all" type="checkbox"> show all (for teachers)</label></p>
+<div class="table"><table id="summary">
+<thead><tr><th>node</th><th>value</th><th>∂{loss}/∂node</th></tr></thead>
+<tbody>{rows}</tbody>
+</table></div>
+<script type="application/json" id="steps">{blob}</script>
+<script>{_SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+def write_player(replay: Replay, picture: Picture | None, path: str | os.PathLike[str]) -> Path:
+    """Write the player to `path` all at once: a reader never sees half a file."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"save_html() needs a file path (str or Path), not {type(path).__name__}: {path!r}")
+    check_target(path)
+    with _progress(f"writing the player ({len(replay)} steps)"):
+        page = player_html(replay, picture)
+        write_text_atomically(path, page)
+    return Path(path)
