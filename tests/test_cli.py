@@ -22,7 +22,7 @@ def test_main_job_runs_the_seed_example_and_writes_its_files(tmp_path):
     out = result.stdout
     # the forward pass, with the default numbers w=0.5, x=1.5, b=0.1, y=1
     assert "z = w·x + b = 0.5 · 1.5 + 0.1 = 0.85" in out
-    assert "a = σ(z) = 1 / (1 + e^(−0.85)) = 0.700567" in out
+    assert "a = σ(z) = 1 / (1 + e^(−z)) = 1 / (1 + e^(−0.85)) = 0.700567" in out
     # every backward step, in the seed's notation
     assert "∂a/∂z = σ'(z) = σ(z)(1 − σ(z)) = 0.7006 · (1 − 0.7006) = 0.2098" in out
     assert "∂L/∂z = ∂L/∂a · ∂a/∂z = −0.2994 · 0.2098 = −0.0628" in out
@@ -35,9 +35,36 @@ def test_main_job_runs_the_seed_example_and_writes_its_files(tmp_path):
     svg = ET.parse(folder / "graph.svg").getroot()
     texts = " ".join(t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text"))
     assert "0.04483" in texts  # L's value, as drawn
-    assert "grad -0.09422" in texts.replace("−", "-")  # ∂L/∂w, drawn before the update
+    assert "grad −0.09422" in texts  # ∂L/∂w, drawn before the update
     html = (folder / "backprop.html").read_text(encoding="utf-8")
-    assert html.count("<svg") >= 6  # one frame per backward step
+    assert html.count("<svg") == 1  # one layout for every step
+
+
+def test_the_main_job_names_and_colours_nodes_alike_in_the_console_graph_svg_and_the_player(tmp_path):
+    result = run_cli(cwd=tmp_path)
+    assert "Step 6 of 6: t1 = w · x = 0.7500" in result.stdout
+    folder = tmp_path / "autograd-out"
+    svg = ET.parse(folder / "graph.svg").getroot()
+    boxes = {}
+    for group in svg.iter("{http://www.w3.org/2000/svg}g"):
+        texts = [t.text for t in group.iter("{http://www.w3.org/2000/svg}text")]
+        fills = [p.get("fill") for p in group.iter("{http://www.w3.org/2000/svg}path")]
+        if group.get("class") == "node" and texts:
+            boxes[texts[0]] = fills
+    assert {"t1", "t2", "t3", "L"} <= set(boxes)  # the console's names
+    assert boxes["w"] == boxes["b"] == ["#fde68a"]  # w and b are trained: drawn as parameters (amber)
+    assert boxes["x"] == boxes["y"] == ["#dbeafe"]  # x and y are inputs (blue)
+    html = (folder / "backprop.html").read_text(encoding="utf-8")
+    assert "<title>t1</title>" not in html  # boxes are titled by their DOT name; their text is the console's
+    assert ">t1</text>" in html and 'fill="#fde68a"' in html
+
+
+def test_negative_numbers_print_in_parentheses_with_a_true_minus(capsys):
+    assert main(["--w", "2", "--x", "-1", "--y", "0", "--no-files"]) == 0
+    out = capsys.readouterr().out
+    assert "z = w·x + b = 2 · (−1) + 0.1 = −1.9" in out
+    assert "a = σ(z) = 1 / (1 + e^(−z)) = 1 / (1 + e^(−(−1.9))) = 0.130108" in out
+    assert "-" not in out.split("2. Backward pass")[0].split("\n", 1)[1]  # only true minus signs
 
 
 def test_options_set_the_numbers(tmp_path):

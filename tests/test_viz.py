@@ -53,7 +53,7 @@ def test_every_value_shows_its_label_data_and_grad_in_the_svg():
     assert "data 0.5" in texts  # w
     assert "data 0.85" in texts  # z = 0.5 · 1.5 + 0.1
     assert "data 0.7006" in texts  # a = σ(0.85), to 4 significant digits
-    assert "grad -0.09422" in texts  # ∂L/∂w = (a − y)·σ'(z)·x
+    assert "grad −0.09422" in texts  # ∂L/∂w = (a − y)·σ'(z)·x
     assert "grad 1" in texts  # ∂L/∂L
 
 
@@ -73,11 +73,11 @@ def test_all_op_symbols():
         assert symbol in texts
 
 
-def test_operands_of_a_subtraction_are_labelled_a_and_b():
+def test_operands_of_a_subtraction_are_labelled_1st_and_2nd_never_like_a_value():
     left, right = Value(5.0, "left"), Value(3.0, "right")
     dot = draw_dot(left - right)
-    assert f"{box_id(dot, 'left')} -> v2_op [label=a]" in dot.source
-    assert f"{box_id(dot, 'right')} -> v2_op [label=b]" in dot.source
+    assert f'{box_id(dot, "left")} -> v2_op [label="1st"]' in dot.source
+    assert f'{box_id(dot, "right")} -> v2_op [label="2nd"]' in dot.source
 
 
 def test_a_plus_a_is_drawn_with_two_edges():
@@ -123,9 +123,9 @@ def test_grads_mapping_replaces_value_grad_and_missing_values_read_as_not_comput
     dot = draw_dot(graph.loss, grads={graph.loss: 1.0, graph.a: -0.2994})
     texts = svg_texts(render_svg(dot))
     assert "grad 1" in texts
-    assert "grad -0.2994" in texts
+    assert "grad −0.2994" in texts
     assert texts.count("grad —") == 8  # the 10 boxes with a grad row, but L and a
-    assert "grad -0.09422" not in texts  # w.grad is ignored
+    assert "grad −0.09422" not in texts  # w.grad is ignored
 
 
 def test_grads_mapping_may_be_empty():

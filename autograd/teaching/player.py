@@ -324,6 +324,7 @@ _SCRIPT = """
   }, {passive: false});
   var pointers = {}, pinch = 0;
   viewport.addEventListener("pointerdown", function (event) {
+    if (event.target.closest("button")) return;  // the zoom buttons click as buttons
     pointers[event.pointerId] = {x: event.clientX, y: event.clientY};
     viewport.setPointerCapture(event.pointerId);
   });
@@ -362,7 +363,7 @@ _SCRIPT = """
   slider.addEventListener("input", function () { show(Number(slider.value) - 1); });
   showAll.addEventListener("change", function () { show(current); });
   document.addEventListener("keydown", function (event) {
-    if (event.target === slider || event.target === showAll) return;  // they move themselves with the keys
+    if (event.target === slider) return;  // the slider moves itself with the arrow keys
     var moves = {ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: steps.length - 1};
     if (event.key in moves) { show(moves[event.key]); event.preventDefault(); }
   });
@@ -393,15 +394,16 @@ button { font: inherit; padding: 0.35em 0.9em; white-space: nowrap; }
 g.lit path, g.lit polygon, g.lit ellipse { stroke: #dc2626; stroke-width: 2.5px; }
 g.edge.lit polygon { fill: #dc2626; }
 text.unknown { fill: #9ca3af; }
-#explanation { min-height: 11em; }
-#step-header { font-size: 1.05em; margin: 0.7em 0 0.3em; }
+#step-header { font-size: 1.05em; margin: 0.7em 0 0.3em; height: 2.6em; overflow-y: auto; }
 pre { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 0.9em; line-height: 1.5; margin: 0;
-      background: #f9fafb; border-left: 3px solid #dc2626; padding: 0.6em 1em; white-space: pre-wrap;
-      overflow-wrap: anywhere; min-height: 8.5em; }
-.table { overflow-x: auto; }
-table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
-th, td { padding: 0.2em 0.9em; border-bottom: 1px solid #e5e7eb; text-align: right; white-space: nowrap; }
-th:first-child, td:first-child { text-align: left; white-space: normal; }
+      background: #f9fafb; border-left: 3px solid #dc2626; padding: 0.6em 1em; white-space: pre;
+      overflow: auto; }
+table { border-collapse: collapse; font-variant-numeric: tabular-nums; table-layout: fixed; width: 100%;
+        max-width: 36em; }
+th, td { padding: 0.2em 0.6em; border-bottom: 1px solid #e5e7eb; text-align: right; white-space: nowrap;
+         overflow: hidden; text-overflow: ellipsis; }
+th:first-child, td:first-child { text-align: left; width: 34%; }
+th:last-child, td:last-child { width: 40%; }
 tr.current { background: #fee2e2; font-weight: bold; }
 tr.partial td:last-child { color: #6b7280; }
 label { white-space: nowrap; }
@@ -422,6 +424,8 @@ def player_html(replay: Replay, picture: Picture | None) -> str:
     else:
         drawing, data = picture.svg, picture.data()
     # Data, not code: the browser never runs it, and "<" is escaped so it can't close its element.
+    most = max((step["lines"].count("\n") + 1 for step in data["steps"]), default=1)
+    lines = f"calc({min(most, 14) * 1.5}em + 1.2em + 16px)"  # as tall as the longest step: nothing below moves
     blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     blob = blob.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     script_hash = base64.b64encode(hashlib.sha256(_SCRIPT.encode()).digest()).decode()
@@ -452,7 +456,7 @@ Keys: ← → move, Home / End jump.</p>
 <button id="zoom-out" type="button" aria-label="zoom out">−</button>
 <button id="zoom-fit" type="button">fit</button></div>
 </div>
-<section id="explanation"><h2 id="step-header"></h2><pre id="step-lines"></pre></section>
+<section id="explanation"><h2 id="step-header"></h2><pre id="step-lines" style="height: {lines}"></pre></section>
 <h2>Gradients known so far</h2>
 <p class="legend">They fill in as the steps go; "(so far)": more contributions are still to come.
 <label><input id="show-all" type="checkbox"> show all (for teachers)</label></p>
