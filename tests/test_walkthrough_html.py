@@ -275,6 +275,11 @@ def test_a_big_graph_plays_with_one_layout(open_player):
     wt = walkthrough(loss)
     page = open_player(wt, model=model, collapse="neuron")
     assert counter(page) == f"Step 1 of {len(wt)}"
+    known = page.evaluate(
+        """() => Array.from(document.querySelectorAll('g.node text')).map(t => t.textContent.trim())
+            .filter(t => t.startsWith('grad ') && t !== 'grad —')"""
+    )
+    assert len(known) <= 3  # the root and what step 1 reached: no folded parameter gives its answer away
     page.keyboard.press("End")
     assert counter(page) == f"Step {len(wt)} of {len(wt)}"
     assert lit_box_texts(page)  # the last step's neuron box is lit

@@ -420,6 +420,18 @@ def _draw_boxes(
             label = table(rows)
         cluster = clusters.get(layout.cluster_of(node))
         cluster.node(name, label, **attributes)
+        for slot, copy in layout.copies_at.get(node, ()):  # a leaf used many times: its name again, beside this use
+            leaf = node.parents[slot]
+            cluster.node(
+                copy,
+                f"<<I>{html_text(shortened(layout.title(leaf)))}</I>>",
+                shape="box",
+                style="rounded,filled,dashed",
+                fillcolor=FILL_COLOURS[layout.role(leaf, root)],
+                fontsize="9",
+                margin="0.04,0.02",
+                tooltip="the same value as the full box of this name, used again here",
+            )
         if node.parents and node not in layout.folds:
             oval = {"shape": "oval", "style": "filled", "fillcolor": "#eef2ff", "margin": "0.02,0.01", "fontsize": "10"}
             if node in highlighted:
@@ -441,12 +453,12 @@ def _draw_edges(dot: graphviz.Digraph, layout: Layout, highlighted: set[Value]) 
                     if layout.box_id(parent) != name and parent not in layout.hidden:
                         dot.edge(layout.box_id(parent), name, **style)
             continue
-        drawn = [parent for parent in node.parents if parent not in layout.hidden]
-        for slot, parent in enumerate(drawn):
+        drawn = [slot for slot, parent in enumerate(node.parents) if parent not in layout.hidden]
+        for slot in drawn:
             ordered = node.operation is not None and not node.operation.commutative
             # "1st" and "2nd", not "a" and "b": those would read as the names of the graph's own values.
             edge_label = ("1st", "2nd")[slot] if ordered and len(drawn) == 2 else None
-            dot.edge(layout.box_id(parent), f"{name}_op", edge_label, **style)
+            dot.edge(layout.edge_tail(node, slot), f"{name}_op", edge_label, **style)
         dot.edge(f"{name}_op", name, **style)
 
 
@@ -460,7 +472,9 @@ def _parts(layout: Layout, node: Value) -> list[str]:
         return [box]
     if node in layout.folded_into:
         return [box, *(f"{layout.box_id(p)}->{box}" for p in node.parents if layout.box_id(p) != box)]
-    edges = [f"{layout.box_id(p)}->{box}_op" for p in node.parents if p not in layout.hidden]
+    edges = [
+        f"{layout.edge_tail(node, slot)}->{box}_op" for slot, p in enumerate(node.parents) if p not in layout.hidden
+    ]
     return [box, f"{box}_op", *edges, f"{box}_op->{box}"]
 
 

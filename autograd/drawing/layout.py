@@ -15,6 +15,9 @@ import graphviz  # type: ignore[import-untyped]
 from ..engine import Constant, Value
 from .text import format_number, html_text
 
+# A leaf with more uses than this gets a small copy of its name beside each use after the first.
+COPY_AFTER_USES = 6
+
 Role = Literal["input", "parameter", "constant", "intermediate", "output", "neuron"]
 
 
@@ -59,11 +62,29 @@ class Layout:
         self.order = order
         self.ids = {node: f"v{i}" for i, node in enumerate(order)}
         self.box_count = sum(1 for node in order if node not in self.hidden)
+        # A leaf used many times is drawn in full once; each further use reads from a small copy of its name
+        # beside that use. Long edges across the whole graph would make Graphviz's layout quadratic (x+x+…+x).
+        self.copies: dict[tuple[Value, int], str] = {}
+        for node in order:
+            uses = self.users.get(node, [])
+            if node.parents or node in self.hidden or len(uses) <= COPY_AFTER_USES:
+                continue
+            slots = [(user, slot) for user in dict.fromkeys(uses) for slot, p in enumerate(user.parents) if p is node]
+            for user, slot in slots[1:]:
+                if user not in self.folded_into:
+                    self.copies[(user, slot)] = f"{self.ids[node]}_use{len(self.copies)}"
+        self.copies_at: dict[Value, list[tuple[int, str]]] = {}
+        for (user, slot), copy in self.copies.items():
+            self.copies_at.setdefault(user, []).append((slot, copy))
 
     def cluster_of(self, node: Value) -> str:
         """The cluster of a box: its neuron's, or its layer's when neurons are folded (a fold is one box)."""
         group = self.group.get(node, "")
         return owner(group) if self.folds and group else group
+
+    def edge_tail(self, user: Value, slot: int) -> str:
+        """What the edge for input `slot` of `user` starts from: the input's box, or its copy beside `user`."""
+        return self.copies.get((user, slot)) or self.box_id(user.parents[slot])
 
     def box_id(self, node: Value) -> str:
         return self.ids[self.folded_into.get(node, node)]

@@ -136,7 +136,8 @@ class Picture:
             if name in self.grad_rows:
                 for node, text in zip(self.grad_rows[name], _grad_texts(group)):
                     value = known.get(node)
-                    text.text = f"grad {value if value is not None else NOT_REACHED}"
+                    gap = (text.text or "")[: len(text.text or "") - len((text.text or "").lstrip())]
+                    text.text = f"{gap}grad {value if value is not None else NOT_REACHED}"
                     text.set("fill", "#111827" if value is not None else "#9ca3af")
         return ElementTree.tostring(root, encoding="unicode")
 
@@ -173,7 +174,7 @@ def _grad_texts(group: ElementTree.Element) -> list[ElementTree.Element]:
     return [
         text
         for text in group.iter(f"{{{SVG}}}text")
-        if (text.text or "").startswith("grad ") and text.get("font-weight") != "bold"
+        if (text.text or "").strip().startswith("grad ") and text.get("font-weight") != "bold"
     ]
 
 
@@ -234,7 +235,7 @@ _SCRIPT = """
   });
   function gradTexts(g) {
     return Array.prototype.filter.call(g.querySelectorAll("text"), function (t) {
-      return t.textContent.indexOf("grad ") === 0 && t.getAttribute("font-weight") !== "bold";
+      return t.textContent.trim().indexOf("grad ") === 0 && t.getAttribute("font-weight") !== "bold";
     });
   }
   var slotText = data.slots.map(function (slot) {
@@ -255,7 +256,8 @@ _SCRIPT = """
     slotText.forEach(function (text, k) {
       if (!text) return;
       var reached = k in drawn;
-      text.textContent = "grad " + (reached ? drawn[k] : "\\u2014");
+      var gap = /^\\s*/.exec(text.textContent)[0];  // a folded neuron's number columns start with a gap
+      text.textContent = gap + "grad " + (reached ? drawn[k] : "\\u2014");
       text.classList.toggle("unknown", !reached);
     });
     rows.forEach(function (row, k) {
