@@ -182,3 +182,19 @@ def test_a_2_16_16_1_mlp_with_folded_neurons_renders_to_a_readable_svg():
     assert cluster_titles(svg) == ["layers.0", "layers.1", "layers.2"]
     assert "neurons.15" in texts and "w15" in texts  # the last weight of a second-layer neuron
     assert f"data {loss.data:.4g}" in texts and "grad 1" in texts
+
+
+@pytest.mark.parametrize("collapse", [None, "neuron"])
+def test_a_layers_neurons_are_drawn_top_to_bottom_in_the_models_order(collapse):
+    from autograd.nn import MLP, half_mse_loss
+
+    model = MLP(2, [3, 3, 1], seed=0)
+    loss = half_mse_loss(model([0.5, -1.0]), 1.0)
+    loss.backward()
+    svg = to_svg(loss, model=model, collapse=collapse)
+    titles = re.findall(r'<text[^>]* x="([-\d.]+)" y="([-\d.]+)"[^>]*>(?:layers\.\d\.)?(neurons\.\d)</text>', svg)
+    columns: dict[int, list[tuple[float, str]]] = {}
+    for x, y, name in titles:
+        columns.setdefault(round(float(x) / 100), []).append((float(y), name))
+    for column in columns.values():
+        assert [name for _, name in sorted(column)] == sorted(name for _, name in column)  # 0 at the top

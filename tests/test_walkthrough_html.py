@@ -307,3 +307,46 @@ def test_labels_with_unshowable_characters_are_saved_as_visible_escapes(tmp_path
     page = path.read_text(encoding="utf-8")
     assert "\x00" not in page and "\x1b" not in page and "\uffff" not in page
     assert "x\\udcff\\x00\\x1b[31m\\uffff" in page
+
+
+# ---------------------------------------------------------------------- committed pictures fit their boxes
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def committed_svgs() -> list[tuple[str, str]]:
+    """The README's picture and every SVG output saved in the notebooks."""
+    import json
+
+    found = [("seed-graph.svg", (ROOT / "notebooks" / "images" / "seed-graph.svg").read_text(encoding="utf-8"))]
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for index, cell in enumerate(json.loads(notebook.read_text(encoding="utf-8"))["cells"]):
+            for output in cell.get("outputs", []):
+                svg = output.get("data", {}).get("image/svg+xml")
+                if svg:
+                    found.append((f"{notebook.name} cell {index}", "".join(svg)))
+    return found
+
+
+def test_every_committed_picture_keeps_its_text_inside_its_boxes_in_the_widest_font(browser):
+    page = browser.new_page()
+    overflowing = {}
+    for where, svg in committed_svgs():
+        start = svg.find("<svg")
+        # Drawn in DejaVu Sans, as wide as the fonts readers have: narrower fonts fit all the more.
+        page.set_content(f"<style>text {{ font-family: 'DejaVu Sans' !important; }}</style>{svg[start:]}")
+        out = page.evaluate(
+            """() => Array.from(document.querySelectorAll("g.node")).flatMap(g => {
+                const shape = g.querySelector("polygon, path, ellipse");
+                if (!shape) return [];
+                const box = shape.getBBox();
+                return Array.from(g.querySelectorAll("text")).filter(t => {
+                    const r = t.getBBox();
+                    return r.x < box.x - 1 || r.x + r.width > box.x + box.width + 1;
+                }).map(t => t.textContent);
+            })"""
+        )
+        if out:
+            overflowing[where] = out
+    page.close()
+    assert overflowing == {}

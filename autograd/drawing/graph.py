@@ -295,6 +295,7 @@ def draw_dot(
     clusters = ClusterTree(dot, parameter_names)
     roles = _draw_boxes(clusters, layout, readout, root, highlighted, dot)
     _draw_edges(dot, layout, highlighted)
+    _keep_neurons_in_order(dot, layout)
     clusters.close()
     if legend:
         _add_legend(dot, roles)
@@ -487,6 +488,26 @@ def _in_model_order(layout: Layout) -> list[Value]:
     heads = sorted(layout.folds, key=lambda head: rank.get(layout.group[head], len(rank)))
     slots = iter(heads)
     return [next(slots) if node in layout.folds else node for node in layout.order]
+
+
+def _keep_neurons_in_order(dot: graphviz.Digraph, layout: Layout) -> None:
+    """Each layer's neurons top to bottom as numbered (0, 1, 2…): Graphviz would order them to save crossings.
+
+    One box per neuron (its folded box, or its output: the activation) is tied to the next by an invisible
+    edge in a same-rank group, which fixes their order.
+    """
+    rank = {name: i for i, name in enumerate(dict.fromkeys(owner(n) for n in layout.parameter_names.values()))}
+    outputs: dict[str, Value] = {}
+    for node in layout.order:  # topological: the last node of a neuron's group is its output
+        group = layout.group.get(node)
+        if group and node.parents and node not in layout.hidden and (node in layout.folds or not layout.folds):
+            outputs[group] = node
+    layers: dict[str, list[str]] = {}
+    for group in sorted(outputs, key=lambda group: rank.get(group, len(rank))):
+        layers.setdefault(owner(group), []).append(layout.box_id(outputs[group]))
+    for boxes in layers.values():
+        if len(boxes) > 1:
+            dot.body.append("\t{rank=same; " + " -> ".join(boxes) + " [style=invis]}\n")
 
 
 def _add_legend(dot: graphviz.Digraph, roles: list[Role]) -> None:
