@@ -251,10 +251,11 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
     name = op.name
     constant = None if callable(rule) else rule
 
-    def apply(self: Value, other: Operand) -> Value:
-        if not isinstance(other, Value):
-            other = _constant(other, name)  # a plain number: a Constant node, drawn as it reads
-        x, y = (other, self) if reflected else (self, other)  # 2 * x: the number is the left operand
+    def apply(x: Value, y: Operand) -> Value:
+        if not isinstance(y, Value):
+            y = _constant(y, name)  # a plain number: a Constant node, drawn as it reads
+        if reflected:  # 2 * x: the number is the left operand
+            x, y = y, x
         a, b = x._data, y._data
         try:
             data = forward(a, b)
@@ -849,9 +850,10 @@ def _depth_first(root: Value, with_leaves: bool) -> tuple[list[Value], bool]:
         node._mark = opened
         push(node)
         first, second = node._first, node._second
-        if with_leaves or first._first is not None:  # backward() needs no order among the leaves
+        # Push the parents still to place (backward() needs no order among the leaves).
+        if first._mark is not placed and (with_leaves or first._first is not None):
             push(first)
-        if second is not None and (with_leaves or second._first is not None):
+        if second is not None and second._mark is not placed and (with_leaves or second._first is not None):
             push(second)
     return order, look_closer
 
