@@ -13,15 +13,17 @@ ops), `gradcheck`, `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data`
 """
 
 from . import data, nn, optim
-from .engine import Constant, Value, is_grad_enabled, no_grad, topological_order
+from .engine import OPS, Constant, Op, Value, is_grad_enabled, no_grad, topological_order
 from .gradcheck import GradcheckError, gradcheck
 from .viz import ComputationGraph, RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
 from .walkthrough import Walkthrough, check_gradients, explain_update, walkthrough
 
 __all__ = [
+    "OPS",
     "ComputationGraph",
     "Constant",
     "GradcheckError",
+    "Op",
     "RendererNotFoundError",
     "Value",
     "Walkthrough",

@@ -150,24 +150,22 @@ class FloatMLP:
                 inputs = [s if s > 0.0 else 0.0 for s in sums] if d < depth - 1 else sums
             score = inputs[0]
             margin = 1 + (-y) * score
-            if margin > 0.0:
-                margin_total = margin_total + margin
-                # backward: ∂L/∂score = (1/n)·(−y), then through the layers
-                upstream = [scale * (-y)]
-                for d in range(depth - 1, -1, -1):
-                    if d < depth - 1:  # the ReLU after this layer's sums
-                        upstream = [g if s > 0.0 else 0.0 for g, s in zip(upstream, sums_of[d])]
-                    layer_inputs = inputs_of[d]
-                    back = [0.0] * len(layer_inputs)
-                    for j, (ws, g) in enumerate(zip(weights[d], upstream)):
-                        gw = grad_w[d][j]
-                        grad_b[d][j] += g
-                        for i, xi in enumerate(layer_inputs):
-                            gw[i] += g * xi
-                            back[i] += g * ws[i]
-                    upstream = back
-            else:
-                margin_total = margin_total + 0.0
+            margin_total = margin_total + (margin if margin > 0.0 else 0.0)
+            # backward: ∂L/∂score = (1/n)·(−y) through an active margin, else 0; then through the
+            # layers, for every sample, as the engine does (it cannot know a gradient will be 0)
+            upstream = [scale * (-y) if margin > 0.0 else 0.0]
+            for d in range(depth - 1, -1, -1):
+                if d < depth - 1:  # the ReLU after this layer's sums
+                    upstream = [g if s > 0.0 else 0.0 for g, s in zip(upstream, sums_of[d])]
+                layer_inputs = inputs_of[d]
+                back = [0.0] * len(layer_inputs)
+                for j, (ws, g) in enumerate(zip(weights[d], upstream)):
+                    gw = grad_w[d][j]
+                    grad_b[d][j] += g
+                    for i, xi in enumerate(layer_inputs):
+                        gw[i] += g * xi
+                        back[i] += g * ws[i]
+                upstream = back
         squares = 0.0
         for d in range(depth):
             for ws, b in zip(weights[d], biases[d]):
