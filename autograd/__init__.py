@@ -14,13 +14,16 @@ ops), `gradcheck`, `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data`
 
 from . import data, nn, optim
 from .engine import Constant, Value, is_grad_enabled, no_grad, topological_order
+from .forward import Dual, jvp
 from .gradcheck import GradcheckError, gradcheck
+from .higher import grad, gradgradcheck, hessian
 from .viz import ComputationGraph, RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
 from .walkthrough import Walkthrough, check_gradients, explain_update, walkthrough
 
 __all__ = [
     "ComputationGraph",
     "Constant",
+    "Dual",
     "GradcheckError",
     "RendererNotFoundError",
     "Value",
@@ -29,8 +32,12 @@ __all__ = [
     "data",
     "draw_dot",
     "explain_update",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
+    "hessian",
     "is_grad_enabled",
+    "jvp",
     "nn",
     "no_grad",
     "optim",
