@@ -72,9 +72,9 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
 
     order = topological_order(output)  # every node, each after its parents: backward()'s order
     _refuse_stale(order)
-    upstream = _gradients(output, order, set(wanted), create_graph)
+    found = _gradients(output, order, set(wanted), create_graph)
     zero = Constant if create_graph else Value
-    results = [upstream.get(node) for node in wanted]
+    results = [found.get(node) for node in wanted]
     gradients = [zero(0.0) if g is None else g if isinstance(g, Value) else zero(g) for g in results]
     return gradients[0] if single else gradients
 
