@@ -14,7 +14,9 @@ ops), `gradcheck`, `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data`
 
 from . import data, nn, optim
 from .engine import OPS, Constant, Op, Value, is_grad_enabled, no_grad, topological_order
+from .forward import Dual, jvp
 from .gradcheck import GradcheckError, gradcheck
+from .higher import grad, gradgradcheck, hessian
 from .viz import ComputationGraph, RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
 from .walkthrough import Walkthrough, check_gradients, explain_update, walkthrough
 
@@ -22,6 +24,7 @@ __all__ = [
     "OPS",
     "ComputationGraph",
     "Constant",
+    "Dual",
     "GradcheckError",
     "Op",
     "RendererNotFoundError",
@@ -31,8 +34,12 @@ __all__ = [
     "data",
     "draw_dot",
     "explain_update",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
+    "hessian",
     "is_grad_enabled",
+    "jvp",
     "nn",
     "no_grad",
     "optim",
