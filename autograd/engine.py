@@ -173,6 +173,10 @@ class Op:
         """Apply the op: numbers become Constant nodes, as they do with ``x * 2``."""
         if len(operands) != self.arity:
             raise TypeError(f"{self.name} takes {self.arity} input(s), but was given {len(operands)}: {operands!r}")
+        for operand in operands:  # another kind of number that applies ops itself (forward mode's Dual)
+            handler = getattr(type(operand), "__autograd_op__", None)
+            if handler is not None:
+                return handler(operand, self, *operands)  # type: ignore[no-any-return]
         first = operands[0] if isinstance(operands[0], Value) else _constant(operands[0], self.name)
         return self.apply(first, *operands[1:])
 

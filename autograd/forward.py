@@ -51,6 +51,10 @@ class Dual:
     def __repr__(self) -> str:
         return f"Dual(primal={self.primal!r}, tangent={self.tangent!r})"
 
+    def __autograd_op__(self, op: Op, *operands: Dual | float) -> Dual:
+        """Calling an op on a Dual (``cube(x)``) comes here: the engine hands ops to numbers that apply them."""
+        return _apply(op, *operands)
+
     def apply(self, op: Op, *others: Dual | float) -> Dual:
         """Apply any op of the table, your own ones too: ``x.apply(cube)`` where a Value would write ``cube(x)``.
 
@@ -124,7 +128,7 @@ def jvp(f: Callable[..., Any], primals: Sequence[float], tangents: Sequence[floa
 
     The derivative along the direction t is Σᵢ ∂f/∂xᵢ · tᵢ: with t = (1, 0, …, 0), it is ∂f/∂x₀.
     ``f`` is written as for Values (operators and methods such as ``x.tanh()``); it runs on `Dual`
-    numbers. An op of your own is applied as ``x.apply(my_op)``.
+    numbers. An op of your own applies as it does to a Value: ``my_op(x)``.
 
     >>> a, da_dw = jvp(lambda w: (w * 1.5 + 0.1).sigmoid(), [0.5], [1.0])
     >>> round(a, 4), round(da_dw, 4)            # a = σ(wx + b) and ∂a/∂w = σ'(z) · x

@@ -456,6 +456,7 @@ def test_jvp_is_the_gradient_dotted_with_the_tangent(case, tangent):
 def test_jvp_applies_a_user_op_with_apply():
     cube = Op("cube", forward=lambda x: x**3, local_grads=lambda out, x: 3 * x**2)
     assert jvp(lambda x: x.apply(cube) * 2, [2.0], [1.0]) == (16.0, 24.0)
+    assert jvp(lambda x: cube(x) * 2, [2.0], [1.0]) == (16.0, 24.0)  # called as on a Value
 
 
 def test_jvp_refuses_a_value_inside_f_and_mismatched_tangents():
