@@ -246,6 +246,7 @@ def _unary(op: Op) -> Callable[[Value], Value]:
         return out
 
     apply.__name__ = apply.__qualname__ = op.name
+    apply.__doc__ = f"{op.formula.format(a='x')}: applies the op OPS[{op.name!r}] (see `Op`)."
     return apply
 
 
@@ -287,6 +288,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
         return out
 
     apply.__name__ = apply.__qualname__ = op.name
+    apply.__doc__ = f"{op.formula.format(a='x', b='y')}: applies the op OPS[{op.name!r}] (see `Op`)."
     return apply
 
 
