@@ -242,7 +242,10 @@ def _unary(op: Op) -> Callable[[Value], Value]:
             return out
         out.operation = op
         out._first = x
-        out._g0 = rule(data, a) if constant is None else constant
+        try:
+            out._g0 = rule(data, a) if constant is None else constant
+        except Exception as error:  # a rule of your own that fails: say whose
+            raise _rule_failed(op, (x,), error) from None
         return out
 
     apply.__name__ = apply.__qualname__ = op.name
@@ -279,7 +282,10 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
         out.operation = op
         out._first = x
         out._second = y
-        out._g0, out._g1 = rule(data, a, b) if constant is None else constant
+        try:
+            out._g0, out._g1 = rule(data, a, b) if constant is None else constant
+        except Exception as error:
+            raise _rule_failed(op, (x, y), error) from None
         g1 = out._g1
         if g1 != g1 and b == b:  # a slope that is not a real number (of base^p by p, for base < 0)
             if type(y) is not Constant:
@@ -301,6 +307,16 @@ def _undefined(op: Op, inputs: Sequence[Value], error: BaseException | None) -> 
         reason = "the result is not a real number"
     kind = ZeroDivisionError if isinstance(error, ZeroDivisionError) else ValueError
     return kind(f"{reason}: {formula} with {given}")
+
+
+def _rule_failed(op: Op, inputs: Sequence[Value], error: Exception) -> Exception:
+    given = ", ".join(f"{letter} = {x._data!r}" for letter, x in zip("ab", inputs))
+    wanted = "one number" if op.arity == 1 else "a pair of numbers, one per input"
+    message = f"the local-gradient rule of the op {op.name!r} failed at {given}: {error} (it should return {wanted})"
+    try:
+        return type(error)(message)  # the same kind of error, with the op named
+    except Exception:  # an error type that takes other arguments
+        return RuntimeError(message)
 
 
 def _refuse_undefined_slope(op: Op, x: Value, y: Value) -> None:

@@ -455,3 +455,9 @@ def test_graphs_with_new_ops_hold_no_reference_cycles():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+def test_a_rule_of_your_own_that_returns_the_wrong_shape_is_named_at_the_op():
+    swapped = Op("swapped", lambda a, b: a - b, lambda out, a, b: 1.0)  # a two-input rule must give a pair
+    with pytest.raises(TypeError, match=r"rule of the op 'swapped' failed at a = 2.0, b = 1.0.*a pair of numbers"):
+        swapped(Value(2.0), Value(1.0))
