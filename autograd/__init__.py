@@ -15,14 +15,19 @@ ops), `gradcheck`, `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data`
 
 from . import data, drawing, nn, optim, teaching
 from .drawing import ComputationGraph, RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
-from .engine import Constant, Value, is_grad_enabled, no_grad, topological_order
+from .engine import OPS, Constant, Op, Value, is_grad_enabled, no_grad, topological_order
+from .forward import Dual, jvp
 from .gradcheck import GradcheckError, gradcheck
+from .higher import grad, gradgradcheck, hessian
 from .teaching import Walkthrough, check_gradients, explain_update, walkthrough
 
 __all__ = [
+    "OPS",
     "ComputationGraph",
     "Constant",
+    "Dual",
     "GradcheckError",
+    "Op",
     "RendererNotFoundError",
     "Value",
     "Walkthrough",
@@ -31,8 +36,12 @@ __all__ = [
     "draw_dot",
     "drawing",
     "explain_update",
+    "grad",
     "gradcheck",
+    "gradgradcheck",
+    "hessian",
     "is_grad_enabled",
+    "jvp",
     "nn",
     "no_grad",
     "optim",

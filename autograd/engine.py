@@ -173,6 +173,10 @@ class Op:
         """Apply the op: numbers become Constant nodes, as they do with ``x * 2``."""
         if len(operands) != self.arity:
             raise TypeError(f"{self.name} takes {self.arity} input(s), but was given {len(operands)}: {operands!r}")
+        for operand in operands:  # another kind of number that applies ops itself (forward mode's Dual)
+            handler = getattr(type(operand), "__autograd_op__", None)
+            if handler is not None:
+                return handler(operand, self, *operands)  # type: ignore[no-any-return]
         first = operands[0] if isinstance(operands[0], Value) else _constant(operands[0], self.name)
         return self.apply(first, *operands[1:])
 
@@ -238,10 +242,14 @@ def _unary(op: Op) -> Callable[[Value], Value]:
             return out
         out.operation = op
         out._first = x
-        out._g0 = rule(data, a) if constant is None else constant
+        try:
+            out._g0 = rule(data, a) if constant is None else constant
+        except Exception as error:  # a rule of your own that fails: say whose
+            raise _rule_failed(op, (x,), error) from None
         return out
 
     apply.__name__ = apply.__qualname__ = op.name
+    apply.__doc__ = f"{op.formula.format(a='x')}: applies the op OPS[{op.name!r}] (see `Op`)."
     return apply
 
 
@@ -251,10 +259,11 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
     name = op.name
     constant = None if callable(rule) else rule
 
-    def apply(self: Value, other: Operand) -> Value:
-        if not isinstance(other, Value):
-            other = _constant(other, name)  # a plain number: a Constant node, drawn as it reads
-        x, y = (other, self) if reflected else (self, other)  # 2 * x: the number is the left operand
+    def apply(x: Value, y: Operand) -> Value:
+        if not isinstance(y, Value):
+            y = _constant(y, name)  # a plain number: a Constant node, drawn as it reads
+        if reflected:  # 2 * x: the number is the left operand
+            x, y = y, x
         a, b = x._data, y._data
         try:
             data = forward(a, b)
@@ -273,7 +282,10 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
         out.operation = op
         out._first = x
         out._second = y
-        out._g0, out._g1 = rule(data, a, b) if constant is None else constant
+        try:
+            out._g0, out._g1 = rule(data, a, b) if constant is None else constant
+        except Exception as error:
+            raise _rule_failed(op, (x, y), error) from None
         g1 = out._g1
         if g1 != g1 and b == b:  # a slope that is not a real number (of base^p by p, for base < 0)
             if type(y) is not Constant:
@@ -282,6 +294,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
         return out
 
     apply.__name__ = apply.__qualname__ = op.name
+    apply.__doc__ = f"{op.formula.format(a='x', b='y')}: applies the op OPS[{op.name!r}] (see `Op`)."
     return apply
 
 
@@ -294,6 +307,16 @@ def _undefined(op: Op, inputs: Sequence[Value], error: BaseException | None) -> 
         reason = "the result is not a real number"
     kind = ZeroDivisionError if isinstance(error, ZeroDivisionError) else ValueError
     return kind(f"{reason}: {formula} with {given}")
+
+
+def _rule_failed(op: Op, inputs: Sequence[Value], error: Exception) -> Exception:
+    given = ", ".join(f"{letter} = {x._data!r}" for letter, x in zip("ab", inputs))
+    wanted = "one number" if op.arity == 1 else "a pair of numbers, one per input"
+    message = f"the local-gradient rule of the op {op.name!r} failed at {given}: {error} (it should return {wanted})"
+    try:
+        return type(error)(message)  # the same kind of error, with the op named
+    except Exception:  # an error type that takes other arguments
+        return RuntimeError(message)
 
 
 def _refuse_undefined_slope(op: Op, x: Value, y: Value) -> None:
@@ -849,9 +872,10 @@ def _depth_first(root: Value, with_leaves: bool) -> tuple[list[Value], bool]:
         node._mark = opened
         push(node)
         first, second = node._first, node._second
-        if with_leaves or first._first is not None:  # backward() needs no order among the leaves
+        # Push the parents still to place (backward() needs no order among the leaves).
+        if first._mark is not placed and (with_leaves or first._first is not None):
             push(first)
-        if second is not None and (with_leaves or second._first is not None):
+        if second is not None and second._mark is not placed and (with_leaves or second._first is not None):
             push(second)
     return order, look_closer
 

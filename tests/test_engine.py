@@ -477,3 +477,44 @@ def test_composite_expressions_agree_with_finite_differences(a, b, c):
         return h * h.sigmoid() + (x - z).exp() / (1 + y * y) - 0.5 * (h - 1) ** 2
 
     gradcheck(f, [a, b, c], tol=1e-3)
+
+
+# ---------------------------------------------------------------- backward never fails on numbers
+
+
+def test_a_quotient_by_a_tiny_number_backpropagates_ieee_results_instead_of_failing():
+    a, b = Value(1.0, "a"), Value(1e-200, "b")
+    q = a / b
+    q.backward()
+    assert (q.data, a.grad, b.grad) == (1e200, 1e200, -math.inf)  # as PyTorch gives
+
+
+def test_a_zero_power_of_a_tiny_number_has_slope_zero():
+    x = Value(1e-320)
+    y = x**0
+    y.backward()
+    assert (y.data, x.grad) == (1.0, 0.0)
+
+
+def test_backward_through_a_tiny_divisor_applies_every_gradient():
+    a, b, c = Value(2.0, "a"), Value(1e-200, "b"), Value(3.0, "c")
+    loss = a * c + a / b
+    loss.backward()
+    assert (a.grad, c.grad, b.grad) == (3.0 + 1e200, 2.0, -math.inf)
+
+
+@pytest.mark.parametrize("flag", [True, False, np.bool_(True)])
+def test_bools_are_refused_by_one_rule_everywhere(flag):
+    with pytest.raises(TypeError, match="not a bool"):
+        Value(flag)
+    with pytest.raises(TypeError, match="not a bool"):
+        Value(1.0) + flag
+    with pytest.raises(TypeError, match="not a bool"):
+        Value(1.0).data = flag
+
+
+def test_a_number_too_large_for_a_float_names_where_it_was_given():
+    with pytest.raises(OverflowError, match=r"Value\(\) was given 1000.*too large for a float"):
+        Value(10**400)
+    with pytest.raises(OverflowError, match=r"the operands of '\+' were given|the operands of '\+'"):
+        Value(2.0) + 10**400

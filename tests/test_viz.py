@@ -511,3 +511,21 @@ def test_draw_dot_format_must_be_one_it_can_draw():
     assert draw_dot(Value(1.0)).format == "svg"
     with pytest.raises(ValueError, match="format must be one of svg, png, pdf, but was given 'gif'"):
         draw_dot(Value(1.0), format="gif")
+
+
+def _stderr_of_a_pygraphviz_render(dot_source: str) -> str:
+    script = (
+        "from autograd.drawing.render import render_dot\n"
+        f"render_dot({dot_source!r}, 'svg', renderer='pygraphviz')\n"
+        f"render_dot({dot_source!r}, 'png', renderer='pygraphviz')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    return run.stderr
+
+
+def test_a_pygraphviz_render_prints_nothing_on_stderr():
+    assert _stderr_of_a_pygraphviz_render('digraph { a -> b [label="x"] }') == ""
+
+
+def test_a_real_graphviz_warning_during_a_pygraphviz_render_still_reaches_stderr():
+    assert "nosuchshape" in _stderr_of_a_pygraphviz_render("digraph { a [shape=nosuchshape] }")

@@ -9,8 +9,14 @@ neither is there we say how to get one.
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 import graphviz  # type: ignore[import-untyped]
@@ -78,12 +84,44 @@ def render_dot(source: str, format: str = "svg", renderer: Renderer = "auto") ->
             "and the Python package pygraphviz is not installed.\n" + INSTALL_HINT
         ) from error
     try:
-        graph = pygraphviz.AGraph(string=source)
-        picture: bytes = graph.draw(format=format, prog="dot")  # lays out in-process with the bundled Graphviz
+        with _without_fontconfigs_known_warning():
+            graph = pygraphviz.AGraph(string=source)
+            picture: bytes = graph.draw(format=format, prog="dot")  # lays out in-process with the bundled Graphviz
     except Exception as error:  # pygraphviz raises DotError, ValueError, ... for a graph Graphviz rejects
         failures.append(f"pygraphviz failed: {_first_line(error)}")
         raise RenderError("Cannot draw the graph: " + "; ".join(failures)) from None
     return picture
+
+
+# pygraphviz's wheels bundle an older fontconfig, which does not know an element of a sample file that newer
+# systems (Debian 12) ship in /usr/share/fontconfig/conf.avail, and says so on stderr at the first render in a
+# process, whatever FONTCONFIG_FILE says. The render is fine; the line is noise to a user.
+_KNOWN_WARNING = re.compile(
+    rb'^Fontconfig warning: "[^"]*conf\.avail/[^"]*reset-dirs[^"]*", line \d+: unknown element "reset-dirs"\n', re.M
+)
+
+
+@contextmanager
+def _without_fontconfigs_known_warning() -> Iterator[None]:
+    """Run the block with the process's stderr (file descriptor 2, where C libraries write) caught, then pass on
+    everything it wrote except that one known warning line."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no usable stderr: nothing to filter
+        yield
+        return
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            caught.seek(0)
+            rest = _KNOWN_WARNING.sub(b"", caught.read())
+            if rest:
+                os.write(2, rest)
 
 
 def _first_line(error: BaseException) -> str:
