@@ -26,6 +26,7 @@ import math
 import os
 import reprlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from numbers import Real
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -47,6 +48,7 @@ __all__ = [
     "Layer",
     "Module",
     "Neuron",
+    "NeuronPass",
     "Parameter",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
@@ -122,6 +124,13 @@ class Module(Generic[Output]):
                 named.append((name, parameter))
         return named
 
+    def named_neurons(self) -> list[tuple[str, Neuron]]:
+        """Every `Neuron` inside, with its dotted name, in the order of `named_parameters`.
+
+        Drawing asks for them to group a network's graph neuron by neuron (`Neuron.passes_in`).
+        """
+        return [(name, neuron) for name, neuron in _modules_in(self, "") if isinstance(neuron, Neuron)]
+
     def parameters(self) -> list[Parameter]:
         """Every parameter, in the order of `named_parameters`."""
         return [parameter for _, parameter in self.named_parameters()]
@@ -165,6 +174,18 @@ class Module(Generic[Output]):
         return f"{type(self).__name__}({len(self.parameters())} parameters)"
 
 
+def _modules_in(holder: object, name: str) -> Iterator[tuple[str, Module[Any]]]:
+    """(dotted name, module) for each module inside an attribute value, itself first, depth first."""
+    if isinstance(holder, Module):
+        yield name, holder
+        prefix = f"{name}." if name else ""
+        for attribute, value in vars(holder).items():
+            yield from _modules_in(value, prefix + attribute)
+    elif isinstance(holder, (list, tuple)):
+        for index, item in enumerate(holder):
+            yield from _modules_in(item, f"{name}.{index}")
+
+
 def _parameters_in(holder: object, name: str) -> Iterator[tuple[str, Parameter]]:
     """(dotted name, parameter) for each parameter inside an attribute value, depth first."""
     if isinstance(holder, Parameter):
@@ -176,6 +197,16 @@ def _parameters_in(holder: object, name: str) -> Iterator[tuple[str, Parameter]]
     elif isinstance(holder, (list, tuple)):
         for index, item in enumerate(holder):
             yield from _parameters_in(item, f"{name}.{index}")
+
+
+@dataclass(frozen=True)
+class NeuronPass:
+    """One forward pass through a neuron, found in a graph: its terms wᵢxᵢ, the steps of its weighted sum
+    b + w₀x₀ + w₁x₁ + … (the last is the whole sum z), and its activation a (None for a linear neuron)."""
+
+    terms: tuple[Value, ...]
+    sums: tuple[Value, ...]
+    activation: Value | None
 
 
 class Neuron(Module[Value]):
@@ -217,6 +248,43 @@ class Neuron(Module[Value]):
         for weight, xi in zip(self.w, inputs):
             z = z + weight * xi
         return self._activate(z)
+
+    def passes_in(self, users: Mapping[Value, Sequence[Value]]) -> list[NeuronPass]:
+        """Every forward pass through this neuron in a graph (given as each node's users), found by following
+        what the neuron builds: b, then b + w₀x₀, then + w₁x₁, …, then its activation.
+
+        >>> from autograd import topological_order
+        >>> neuron = Neuron(2, seed=0)
+        >>> a = neuron([1.0, 2.0])
+        >>> users = {}
+        >>> for node in topological_order(a):
+        ...     for parent in node.parents:
+        ...         users.setdefault(parent, []).append(node)
+        >>> (found,) = neuron.passes_in(users)
+        >>> found.activation is a, len(found.sums), found.sums[-1] is a.parents[0]
+        (True, 2, True)
+        """
+
+        def next_step(z: Value, weight: Value) -> Iterator[Value]:
+            for user in users.get(z, ()):
+                term = user.parents[1] if user.op == "+" and len(user.parents) == 2 else None
+                if user.parents[0] is z and term is not None and term.op == "*" and term.parents[0] is weight:
+                    yield user
+
+        found = []
+        for first in next_step(self.b, self.w[0]):
+            sums = [first]
+            for weight in self.w[1:]:
+                step = next(next_step(sums[-1], weight), None)
+                if step is None:
+                    break
+                sums.append(step)
+            else:
+                z = sums[-1]
+                activation = next((u for u in users.get(z, ()) if u.op == self.activation and u.parents[0] is z), None)
+                terms = tuple(step.parents[1] for step in sums)
+                found.append(NeuronPass(terms, tuple(sums), None if self.activation == "linear" else activation))
+        return found
 
     def __repr__(self) -> str:
         return f"Neuron({self.nin}, activation={self.activation!r})"

@@ -7,6 +7,7 @@ from typing import NamedTuple
 import pytest
 
 from autograd import Value
+from autograd.nn import MLP
 
 
 def require_dot_program() -> None:
@@ -43,23 +44,10 @@ def seed_neuron(backward: bool = False) -> SeedNeuron:
     return SeedNeuron(w, x, b, y, z, a, loss)
 
 
-class TwoNeuronLayer:
-    """Stands in for an nn model: one layer of two tanh neurons, parameters named as the nn module names them."""
+class TwoNeuronLayer(MLP):
+    """A small nn model: one layer of two tanh neurons, its parameters set to 0.1 (neuron 0) and 0.2 (neuron 1)."""
 
     def __init__(self) -> None:
-        self.named = [
-            (f"layers.0.neurons.{n}.{name}", Value(0.1 * (n + 1), label))
-            for n in range(2)
-            for name, label in [("w.0", "w0"), ("w.1", "w1"), ("b", "b")]
-        ]
-
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        return self.named
-
-    def __call__(self, x: list[Value]) -> list[Value]:
-        parameters = [parameter for _, parameter in self.named]
-        outputs = []
-        for n in range(2):
-            w0, w1, b = parameters[3 * n : 3 * n + 3]
-            outputs.append((b + w0 * x[0] + w1 * x[1]).tanh())
-        return outputs
+        super().__init__(2, [2], activation="tanh", output_activation="tanh")
+        for name, parameter in self.named_parameters():
+            parameter.data = 0.1 * (int(name.split(".")[3]) + 1)  # layers.0.neurons.N.…

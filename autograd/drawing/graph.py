@@ -274,7 +274,9 @@ def draw_dot(
 
     parameter_names = parameter_names_of(model) if model is not None else {}
     extra_parameters = set(_node_list(params, "params", position)) if params is not None else set()
-    layout = Layout(order, parameter_names, names, fold_neurons=collapse == "neuron", parameters=extra_parameters)
+    layout = Layout(
+        order, parameter_names, names, fold_neurons=collapse == "neuron", parameters=extra_parameters, model=model
+    )
     if max_nodes is not None and layout.box_count > max_nodes:
         raise ValueError(
             f"this graph has {layout.box_count} values to draw, more than max_nodes={max_nodes} "

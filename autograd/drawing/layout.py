@@ -22,7 +22,8 @@ Role = Literal["input", "parameter", "constant", "intermediate", "output", "neur
 
 
 class NamedParameters(Protocol):
-    """Anything with ``named_parameters()``, such as `autograd.nn.Module`."""
+    """Anything with ``named_parameters()``, such as `autograd.nn.Module`. A model that also has
+    ``named_neurons()`` (as `autograd.nn.Module` does) is asked where its neurons are in the graph."""
 
     def named_parameters(self) -> Iterable[tuple[str, Value]]: ...
 
@@ -38,6 +39,7 @@ class Layout:
         *,
         fold_neurons: bool,
         parameters: set[Value] | None = None,
+        model: object = None,
     ) -> None:
         self.parameter_names = parameter_names
         self.parameters = parameters or set()
@@ -52,7 +54,7 @@ class Layout:
             and self.users.get(node)
             and all(user.op == "**" and user.parents[0] is not node for user in self.users[node])
         }
-        self.group, self.weighted_sums = _neuron_groups(order, parameter_names)
+        self.group, self.weighted_sums = _neuron_groups(model, parameter_names, self.users)
         # folds: the box that shows a neuron's weighted sum → every Value folded into it.
         self.folds: dict[Value, list[Value]] = _fold_neurons(order, self) if fold_neurons else {}
         self.folded_into: dict[Value, Value] = {
@@ -168,32 +170,22 @@ def owner(name: str) -> str:
     return ".".join(parts[:-1])  # then the attribute that held it
 
 
-def _neuron_groups(order: list[Value], parameter_names: dict[Value, str]) -> tuple[dict[Value, str], set[Value]]:
-    """Which neuron each parameter, weighted-sum step and activation belongs to.
-
-    A neuron computes b + w₀x₀ + w₁x₁ + … then an activation. So a ``*`` with one of
-    the neuron's parameters is a term wᵢxᵢ; a ``+`` of the neuron's terms, parameters
-    and constants is a step of its sum; tanh, ReLU or σ of its sum is its activation.
-    """
+def _neuron_groups(
+    model: object, parameter_names: dict[Value, str], users: Mapping[Value, list[Value]]
+) -> tuple[dict[Value, str], set[Value]]:
+    """Which neuron each parameter, term wᵢxᵢ, step of the weighted sum and activation belongs to, asked of
+    the model: each of its neurons (``named_neurons()``) finds its own passes in the graph (``passes_in``).
+    A model without neurons to ask has only its parameters grouped."""
     group = {parameter: owner(name) for parameter, name in parameter_names.items()}
     weighted_sums: set[Value] = set()
-    for node in order:
-        if node.op == "*":
-            owners = {group[parent] for parent in node.parents if parent in parameter_names}
-            if len(owners) == 1:
-                group[node] = owners.pop()
+    named_neurons = getattr(model, "named_neurons", None)
+    for name, neuron in named_neurons() if callable(named_neurons) else ():
+        for found in neuron.passes_in(users):
+            for node in (*found.terms, *found.sums):
+                group[node] = name
                 weighted_sums.add(node)
-        elif node.op == "+":
-            owners = {group[parent] for parent in node.parents if parent in group}
-            others_fit = all(
-                parent in parameter_names or parent in weighted_sums or isinstance(parent, Constant)
-                for parent in node.parents
-            )
-            if len(owners) == 1 and others_fit:
-                group[node] = owners.pop()
-                weighted_sums.add(node)
-        elif node.operation is not None and node.operation.activation and node.parents[0] in weighted_sums:
-            group[node] = group[node.parents[0]]
+            if found.activation is not None:
+                group[found.activation] = name
     return group, weighted_sums
 
 
