@@ -315,16 +315,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def committed_svgs() -> list[tuple[str, str]]:
-    """The README's picture and every SVG output saved in the notebooks."""
+    """The README's picture and every SVG saved in the notebooks' outputs (the walkthrough's frames too)."""
     import json
 
     found = [("seed-graph.svg", (ROOT / "notebooks" / "images" / "seed-graph.svg").read_text(encoding="utf-8"))]
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         for index, cell in enumerate(json.loads(notebook.read_text(encoding="utf-8"))["cells"]):
             for output in cell.get("outputs", []):
-                svg = output.get("data", {}).get("image/svg+xml")
-                if svg:
-                    found.append((f"{notebook.name} cell {index}", "".join(svg)))
+                data = output.get("data", {})
+                pictures = ["".join(data["image/svg+xml"])] if "image/svg+xml" in data else []
+                pictures += re.findall(r"<svg.*?</svg>", "".join(data.get("text/html", [])), flags=re.DOTALL)
+                found += [(f"{notebook.name} cell {index}", svg) for svg in pictures]
     return found
 
 
@@ -350,3 +351,19 @@ def test_every_committed_picture_keeps_its_text_inside_its_boxes_in_the_widest_f
             overflowing[where] = out
     page.close()
     assert overflowing == {}
+
+
+def test_work_that_takes_more_than_a_second_says_what_it_is_doing_and_how_long_it_took(capsys, monkeypatch):
+    import time
+
+    from autograd.teaching import player
+
+    monkeypatch.setattr(player, "PROGRESS_AFTER_SECONDS", 0.05)
+    with player.progress("laying out the graph (982 boxes)"):
+        time.sleep(0.3)
+    with player.progress("something quick"):
+        pass
+    err = capsys.readouterr().err
+    assert "laying out the graph (982 boxes)…" in err
+    assert re.search(r"laying out the graph \(982 boxes\): done in 0\.\d s", err)
+    assert "something quick" not in err

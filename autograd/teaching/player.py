@@ -39,9 +39,10 @@ from .handout import summary_table
 from .notation import TEXT
 from .replay import Replay, Step
 
-__all__ = ["Picture", "notebook_html", "player_html", "write_player"]
+__all__ = ["Picture", "notebook_html", "player_html", "progress", "write_player"]
 
 NOT_REACHED = "—"
+PROGRESS_AFTER_SECONDS = 1.0  # work that takes longer says what it is doing, on stderr
 SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
 ElementTree.register_namespace("", SVG)
@@ -54,7 +55,7 @@ def _text(text: str) -> str:
 
 
 @contextmanager
-def _progress(what: str) -> Iterator[None]:
+def progress(what: str) -> Iterator[None]:
     """Say on stderr what is being done, once it has taken more than a second, and then how long it took."""
     started = time.perf_counter()
     said = threading.Event()
@@ -63,7 +64,7 @@ def _progress(what: str) -> Iterator[None]:
         said.set()
         print(f"{what}…", file=sys.stderr, flush=True)
 
-    timer = threading.Timer(1.0, say)
+    timer = threading.Timer(PROGRESS_AFTER_SECONDS, say)
     timer.daemon = True
     timer.start()
     try:
@@ -103,7 +104,7 @@ class Picture:
             node: (box, row) for box, nodes in dot.grad_rows.items() for row, node in enumerate(nodes)
         }
         self.grad_rows = dot.grad_rows
-        with _progress(f"laying out the graph ({len(dot.grad_rows)} boxes)"):
+        with progress(f"laying out the graph ({len(dot.grad_rows)} boxes)"):
             self.svg = _svg_for_inline(render_svg(dot))
 
     def known_after(self, index: int) -> dict[Value, str]:
@@ -478,7 +479,7 @@ def write_player(replay: Replay, picture: Picture | None, path: str | os.PathLik
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"save_html() needs a file path (str or Path), not {type(path).__name__}: {path!r}")
     check_target(path)
-    with _progress(f"writing the player ({len(replay)} steps)"):
+    with progress(f"writing the player ({len(replay)} steps)"):
         page = player_html(replay, picture)
         write_text_atomically(path, page)
     return Path(path)
