@@ -409,3 +409,23 @@ def test_when_two_operands_share_a_label_the_first_keeps_it():
     names = walkthrough(product).names
     assert (names[first], names[second]) == ("w", "w#2")
     assert str(walkthrough(product)[0]).splitlines()[0] == "Step 1 of 1: p = w · w#2 = 6.0000"
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_graphs())
+def test_a_local_derivative_never_shares_its_symbol_with_a_gradient(root):
+    wt = walkthrough(root)
+    loss = wt.names[wt.root]
+    gradients = {f"∂{loss}/∂{name}" for name in wt.names.values()}
+    for step in wt:
+        for c in step.contributions:
+            assert step.local_symbol(c) not in gradients
+
+
+def test_the_default_lessons_first_step_reads_without_double_meanings():
+    *_, loss = seed_neuron()
+    lines = str(walkthrough(loss)[0]).splitlines()
+    assert lines[2:] == [
+        "  ∂(0.5 · t3)/∂t3 = 0.5",
+        "  ∂L/∂t3 = ∂L/∂L · ∂(0.5 · t3)/∂t3 = 1.0000 · 0.5000 = 0.5000",
+    ]
