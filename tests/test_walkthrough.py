@@ -429,3 +429,15 @@ def test_the_default_lessons_first_step_reads_without_double_meanings():
         "  ∂(0.5 · t3)/∂t3 = 0.5",
         "  ∂L/∂t3 = ∂L/∂L · ∂(0.5 · t3)/∂t3 = 1.0000 · 0.5000 = 0.5000",
     ]
+
+
+def test_a_label_several_parameters_share_is_drawn_numbered_as_the_text_numbers_it():
+    from autograd.nn import MLP
+
+    model = MLP(2, [2, 1], seed=0)
+    loss = model([0.5, -1.0]) ** 2
+    wt = walkthrough(loss)
+    biases = sorted(name for node, name in wt.names.items() if node.label == "b")
+    assert biases == ["b", "b#2", "b#3"]
+    texts = re.findall(r">([^<>]*)</text>", wt.frame(0, model=model, collapse="neuron").svg)
+    assert {"b", "b#2", "b#3"} <= set(texts)

@@ -139,10 +139,12 @@ def test_a_hostile_label_is_escaped_in_the_file():
     assert "\\u003cscript\\u003e" in page  # in the data block, "<" can't close the element
 
 
-def test_the_gradient_table_starts_empty_except_for_the_root(tmp_path):
+def test_the_file_gives_no_answer_away_before_its_step(tmp_path):
     page = seed_walkthrough().save_html(tmp_path / "seed.html").read_text(encoding="utf-8")
     table_html = page[page.index('<table id="summary">') :]
     assert "−0.0942" not in table_html[: table_html.index("</table>")]  # no answer before its step
+    drawing = page[page.index("<svg") : page.index("</svg>")]
+    assert "grad −0.09422" not in drawing and "grad —" in drawing  # nor in the drawing, even without the script
 
 
 # ---------------------------------------------------------------------- in Chromium, at both screen sizes

@@ -108,9 +108,11 @@ class Layout:
         return "output" if node is root else "intermediate"
 
     def title(self, node: Value) -> str:
-        """The label to show: the Value's own, else one from ``names=``, else its short name in the model."""
-        if node.label:
-            return node.label
+        """The label to show: the Value's own (numbered, b#2, when ``names=`` numbers it), else its short name
+        in the model, else one from ``names=``."""
+        if node.label:  # its own label wins, numbered as every view numbers a label several nodes share (b#2)
+            numbered = str(self.names.get(node, ""))
+            return numbered if numbered.startswith(f"{node.label}#") else node.label
         if node in self.parameter_names:
             return self.parameter_names[node][len(self.group.get(node, "")) :].lstrip(".")
         if node in self.names and not isinstance(node, Constant):

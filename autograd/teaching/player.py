@@ -106,9 +106,11 @@ class Picture:
         self.grad_rows = dot.grad_rows
         with progress(f"laying out the graph ({len(dot.grad_rows)} boxes)"):
             self.svg = _svg_for_inline(render_svg(dot))
+        # As it reads before the first step: each box was drawn holding its widest number, which is no one's to see yet.
+        self.svg = self._showing(set(), self.known_after(-1))
 
     def known_after(self, index: int) -> dict[Value, str]:
-        """The gradient text of every Value reached once step `index` is done."""
+        """The gradient text of every Value reached once step `index` is done (-1: before the first step)."""
         known = {self.replay.root: format_number(1.0, self.precision)}
         for changed in self.changes[: index + 1]:
             for node, grad, _ in changed:
@@ -118,9 +120,11 @@ class Picture:
     def frame_svg(self, index: int) -> str:
         """The drawing at step `index`, as SVG text: its parts highlighted, the gradients known so far filled in."""
         step = self.replay[index]
+        return self._showing(set(self.parts.get(step.node, ())), self.known_after(step.index))
+
+    def _showing(self, highlighted: set[str], known: dict[Value, str]) -> str:
+        """The drawing with these parts highlighted and these gradients filled in, the others "grad —"."""
         root = ElementTree.fromstring(self.svg)
-        highlighted = set(self.parts.get(step.node, ()))
-        known = self.known_after(step.index)
         for group in root.iter(f"{{{SVG}}}g"):
             title = group.find(f"{{{SVG}}}title")
             if title is None or title.text is None:
@@ -259,7 +263,7 @@ _SCRIPT = """
       var reached = k in drawn;
       var gap = /^\\s*/.exec(text.textContent)[0];  // a folded neuron's number columns start with a gap
       text.textContent = gap + "grad " + (reached ? drawn[k] : "\\u2014");
-      text.classList.toggle("unknown", !reached);
+      text.setAttribute("fill", reached ? "#111827" : "#9ca3af");
     });
     rows.forEach(function (row, k) {
       var cell = gradCell(k);
@@ -308,12 +312,11 @@ _SCRIPT = """
     apply();
   }
   var shift = svg.querySelector("g.graph").transform.baseVal.consolidate();
-  function follow(g) {  // bring the step's node into view when it is outside it
+  function follow(g) {  // bring the step's node wholly into view when any of it is outside
     var box = g.getBBox();
-    var x = box.x + box.width / 2 + (shift ? shift.matrix.e : 0);
-    var y = box.y + box.height / 2 + (shift ? shift.matrix.f : 0);
-    if (x < view.x || x > view.x + view.w || y < view.y || y > view.y + view.h) {
-      view.x = x - view.w / 2; view.y = y - view.h / 2; apply();
+    var left = box.x + (shift ? shift.matrix.e : 0), top = box.y + (shift ? shift.matrix.f : 0);
+    if (left < view.x || left + box.width > view.x + view.w || top < view.y || top + box.height > view.y + view.h) {
+      view.x = left + box.width / 2 - view.w / 2; view.y = top + box.height / 2 - view.h / 2; apply();
     }
   }
   function toSvg(clientX, clientY) {
@@ -370,6 +373,27 @@ _SCRIPT = """
     var moves = {ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: steps.length - 1};
     if (event.key in moves) { show(moves[event.key]); event.preventDefault(); }
   });
+  // The explanation is as tall as the tallest step at this width, so nothing below it moves between steps.
+  function fitText(element, texts) {
+    var probe = element.cloneNode(false);
+    probe.removeAttribute("id");
+    probe.style.cssText = "position:absolute;visibility:hidden;height:auto;min-height:0;width:" +
+      element.getBoundingClientRect().width + "px";
+    element.parentNode.appendChild(probe);
+    var most = 0;
+    texts.forEach(function (text) {
+      probe.textContent = text;
+      most = Math.max(most, probe.getBoundingClientRect().height);
+    });
+    probe.remove();
+    element.style.minHeight = Math.ceil(most) + "px";
+  }
+  function fitExplanation() {
+    fitText(header, steps.map(function (s) { return s.header; }));
+    fitText(lines, steps.map(function (s) { return s.lines; }));
+  }
+  window.addEventListener("resize", fitExplanation);
+  fitExplanation();
   fit();
   readable();
   show(0);
@@ -392,15 +416,15 @@ button { font: inherit; padding: 0.35em 0.9em; white-space: nowrap; }
 #viewport { position: relative; height: min(55vh, 32em); border: 1px solid #e5e7eb; border-radius: 6px;
             overflow: hidden; touch-action: none; cursor: grab; background: #fff; }
 #viewport svg { width: 100%; height: 100%; display: block; user-select: none; }
+@media (max-width: 600px) { #viewport { height: 42vh; } }
 .zoom { position: absolute; right: 0.4em; top: 0.4em; display: flex; gap: 0.3em; }
 .zoom button { padding: 0.1em 0.6em; background: #f9fafb; border: 1px solid #d1d5db; border-radius: 4px; }
 g.lit path, g.lit polygon, g.lit ellipse { stroke: #dc2626; stroke-width: 2.5px; }
 g.edge.lit polygon { fill: #dc2626; }
-text.unknown { fill: #9ca3af; }
-#step-header { font-size: 1.05em; margin: 0.7em 0 0.3em; height: 2.6em; overflow-y: auto; }
+#step-header { font-size: 1.05em; margin: 0.7em 0 0.3em; }
 pre { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 0.9em; line-height: 1.5; margin: 0;
-      background: #f9fafb; border-left: 3px solid #dc2626; padding: 0.6em 1em; white-space: pre;
-      overflow: auto; }
+      background: #f9fafb; border-left: 3px solid #dc2626; padding: 0.6em 1em; white-space: pre-wrap;
+      overflow-wrap: anywhere; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; table-layout: fixed; width: 100%;
         max-width: 36em; }
 th, td { padding: 0.2em 0.6em; border-bottom: 1px solid #e5e7eb; text-align: right; white-space: nowrap;
@@ -427,8 +451,6 @@ def player_html(replay: Replay, picture: Picture | None) -> str:
     else:
         drawing, data = picture.svg, picture.data()
     # Data, not code: the browser never runs it, and "<" is escaped so it can't close its element.
-    most = max((step["lines"].count("\n") + 1 for step in data["steps"]), default=1)
-    lines = f"calc({min(most, 14) * 1.5}em + 1.2em + 16px)"  # as tall as the longest step: nothing below moves
     blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     blob = blob.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     script_hash = base64.b64encode(hashlib.sha256(_SCRIPT.encode()).digest()).decode()
@@ -459,7 +481,7 @@ Keys: ← → move, Home / End jump.</p>
 <button id="zoom-out" type="button" aria-label="zoom out">−</button>
 <button id="zoom-fit" type="button">fit</button></div>
 </div>
-<section id="explanation"><h2 id="step-header"></h2><pre id="step-lines" style="height: {lines}"></pre></section>
+<section id="explanation"><h2 id="step-header"></h2><pre id="step-lines"></pre></section>
 <h2>Gradients known so far</h2>
 <p class="legend">They fill in as the steps go; "(so far)": more contributions are still to come.
 <label><input id="show-all" type="checkbox"> show all (for teachers)</label></p>
