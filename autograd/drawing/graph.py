@@ -79,7 +79,6 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Filled in by draw_dot, for views that change one drawing instead of drawing again (the player):
-        self.boxes: dict[Value, str] = {}  # each Value → the DOT name of the box showing it
         self.grad_rows: dict[str, list[Value]] = {}  # a box → the Values whose "grad" rows it shows, in order
         self.parts: dict[Value, list[str]] = {}  # a Value → the SVG titles of its box, op oval and edges
 
@@ -387,7 +386,6 @@ def _draw_boxes(
     roles: dict[Role, None] = {}  # in order of first appearance
     for node in layout.order:
         if node not in layout.hidden or node in layout.folded_into:
-            dot.boxes[node] = layout.box_id(node)
             dot.parts[node] = _parts(layout, node)
     for node in _in_model_order(layout):
         if node in layout.hidden:

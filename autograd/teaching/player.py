@@ -97,7 +97,6 @@ class Picture:
         widest = {node: max([NOT_REACHED, *texts], key=len) for node, texts in shown.items()}
         options["grads"] = widest
         dot = draw_dot(replay.root, **options)
-        self.boxes = dot.boxes
         self.parts = dot.parts
         # Where each Value's gradient is shown: its box, and which of the box's "grad" rows.
         self.slots: dict[Value, tuple[str, int]] = {
