@@ -287,7 +287,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
         except Exception as error:
             raise _rule_failed(op, (x, y), error) from None
         g1 = out._g1
-        if g1 != g1 and b == b:  # a slope that is not a real number (of base^p by p, for base < 0)
+        if g1 != g1 and a == a and b == b:  # a slope that is not a real number (of base^p by p, for base < 0)
             if type(y) is not Constant:
                 _refuse_undefined_slope(op, x, y)
             out._g1 = 0.0  # a constant is never trained: it needs no slope
