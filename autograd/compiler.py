@@ -51,7 +51,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from numbers import Real
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from .engine import (
     OPS,
@@ -140,6 +140,21 @@ class _Program:
         for i, step in enumerate(steps):
             needs[i] = step.kind == "outside" or (step.with_grad and any(needs[j] for j in step.inputs))
         self.needs_grad = needs
+        # What the flat replay reads: each op node as a row of plain values, in forward and in backward order
+        self.constants = [step.number for step in steps]
+        self.forward_plan: list[tuple[Any, ...]] = [
+            (
+                i, op.forward, op.local_grads if callable(op.local_grads) else None, op.local_grads,
+                step.inputs[0], step.inputs[1] if len(step.inputs) == 2 else -1, step.with_grad,
+                len(step.inputs) == 2 and steps[step.inputs[1]].is_constant,
+            )
+            for i, step in enumerate(steps)
+            if step.kind == "op" and (op := cast(Op, step.op))
+        ]  # fmt: skip
+        inputs_needing_grad = [tuple(j if needs[j] else -1 for j in step.inputs) for step in steps]
+        self.backward_plan: list[tuple[int, ...]] = [
+            (i, *inputs_needing_grad[i], -1)[:3] for i in backward_order if needs[i]
+        ]  # (node, first input, second input), -1 for none or one that needs no gradient
 
 
 def _trace(fn: Callable[..., Any], args: tuple[Any, ...], names: Sequence[str]) -> tuple[_Program, list[Value]]:
@@ -264,64 +279,67 @@ class _Recheck(Exception):
     """The straight-line replay met a NaN or an error: run the flat replay, which checks every node as eagerly."""
 
 
+_DOMAIN_ERRORS = (ValueError, ZeroDivisionError, OverflowError, TypeError)  # what the engine turns into its error
+
+
 def _flat_replay(
     program: _Program, inputs: Sequence[float], with_grads: bool, record: list[float] | None = None
 ) -> tuple[float, list[float] | None]:
-    """Replay the program one step at a time, checking each node as the engine does.
+    """Replay the program one node at a time, checking each node as the engine does.
 
     Returns the output's number and the outside Values' new ``grad``s (None without gradients).
     """
-    steps = program.steps
-    values = [0.0] * len(steps)
-    slopes: list[Any] = [None] * len(steps)
+    values = program.constants.copy()  # each constant's number in its place; inputs and outside Values next
     for position, number in zip(program.input_positions, inputs):
         values[position] = number
     for position, value in zip(program.outside_positions, program.outside):
         values[position] = value.data
-    for i, step in enumerate(steps):
-        if step.kind == "constant":
-            values[i] = step.number
-        elif step.kind == "op":
-            op: Any = step.op
-            operands = [values[j] for j in step.inputs]
+    first_slopes = [0.0] * len(values)  # ∂node/∂(first input), ∂node/∂(second input), by position
+    second_slopes = [0.0] * len(values)
+    for i, forward, rule, constant_grads, first, second, with_grad, second_is_constant in program.forward_plan:
+        a = values[first]
+        if second < 0:
             try:
-                data = op.forward(*operands)
-            except (ValueError, ZeroDivisionError, OverflowError, TypeError) as error:
+                data = forward(a)
+            except _DOMAIN_ERRORS as error:
                 raise _error_at(program, values, i, error) from None
-            if data != data and all(x == x for x in operands):  # NaN from numbers that are not NaN
+            if data != data and a == a:  # NaN from a number that is not NaN
                 raise _error_at(program, values, i, None)
             values[i] = data
-            if not step.with_grad:
-                continue
-            rule = op.local_grads
-            if len(operands) == 1:
-                slopes[i] = (rule(data, *operands) if callable(rule) else rule,)
-                continue
-            g0, g1 = rule(data, *operands) if callable(rule) else rule
-            b = operands[1]
+            if with_grad:
+                first_slopes[i] = rule(data, a) if rule is not None else constant_grads
+            continue
+        b = values[second]
+        try:
+            data = forward(a, b)
+        except _DOMAIN_ERRORS as error:
+            raise _error_at(program, values, i, error) from None
+        if data != data and a == a and b == b:
+            raise _error_at(program, values, i, None)
+        values[i] = data
+        if with_grad:
+            g0, g1 = rule(data, a, b) if rule is not None else constant_grads
             if g1 != g1 and b == b:  # a slope towards b that is not a real number
-                if not steps[step.inputs[1]].is_constant:
-                    _refuse_undefined_slope(op, *_stand_ins(program, values, i))
+                if not second_is_constant:
+                    _refuse_undefined_slope(program.steps[i].op, *_stand_ins(program, values, i))
                 g1 = 0.0
-            slopes[i] = (g0, g1)
+            first_slopes[i], second_slopes[i] = g0, g1
     output = values[program.root]
     if record is not None:
         record.extend(values)
     if not with_grads:
         return output, None
-    grads = [0.0] * len(steps)
+    grads = [0.0] * len(values)
     for position, value in zip(program.outside_positions, program.outside):
         grads[position] = value.grad
-    if steps[program.root].kind == "outside" or program.backward_order:
+    if program.steps[program.root].kind == "outside" or program.backward_order:
         grads[program.root] += 1.0  # ∂L/∂L = 1
-    needs = program.needs_grad
-    for i in program.backward_order:
-        if not needs[i]:
-            continue
+    for i, first, second in program.backward_plan:
         upstream = grads[i]
-        for j, local_grad in zip(steps[i].inputs, slopes[i]):
-            if needs[j]:
-                grads[j] += local_grad * upstream  # the chain rule, as in backward()
+        if first >= 0:
+            grads[first] += first_slopes[i] * upstream  # the chain rule, as in backward()
+        if second >= 0:
+            grads[second] += second_slopes[i] * upstream
     return output, [grads[position] for position in program.outside_positions]
 
 
@@ -350,9 +368,10 @@ class _Names:
         self.counter = 0
 
     def fresh(self, wanted: str) -> str:
-        name = re.sub(r"\W", "_", re.sub(r"\[(\w+)\]", r"_\1", wanted)) or "v"  # xs[3][0] → xs_3_0
-        if name[0].isdigit():
-            name = f"v{name}"
+        name = wanted
+        if not name.isidentifier():
+            name = re.sub(r"\W", "_", re.sub(r"\[(\w+)\]", r"_\1", wanted)) or "v"  # xs[3][0] → xs_3_0
+            name = f"v{name}" if name[0].isdigit() else name
         unique, copy = name, 1
         while unique in self.taken:
             copy += 1
@@ -422,6 +441,13 @@ def _generate(program: _Program, title: str) -> tuple[str, dict[str, Any]]:
             functions[op, part] = name
         return functions[op, part]
 
+    formulas: dict[int, str] = {}
+
+    def formula(i: int) -> str:
+        if i not in formulas:
+            formulas[i] = _formula(program, value, i)
+        return formulas[i]
+
     lines = ["def replay(inputs, parameters, grads, with_grads):", f'    """{title}"""']
     if program.input_positions:
         lines.append(f"    {_unpack([value[i] for i in program.input_positions])} = inputs  # the numbers passed in")
@@ -441,7 +467,7 @@ def _generate(program: _Program, title: str) -> tuple[str, dict[str, Any]]:
         letters = dict(zip("ab", operands))
         inline = INLINE_FORWARD.get(op)
         call = inline.format(**letters) if inline else f"{function(op, 'forward')}({', '.join(operands)})"
-        lines.append(f"    {value[i]} = {call}  # {_formula(program, value, i)}")
+        lines.append(f"    {value[i]} = {call}  # {formula(i)}")
         if not step.with_grad:
             continue
         rule = op.local_grads
@@ -496,12 +522,12 @@ def _generate(program: _Program, title: str) -> tuple[str, dict[str, Any]]:
             # than added to 0.0: that differs only in the sign of a zero, which no parameter's grad shows.
             contribution = upstream if local_grad == "1.0" else f"{local_grad} * {upstream}"
             if grad[j]:
-                lines.append(f"    {grad[j]} += {contribution}  # from {_formula(program, value, i)}")
+                lines.append(f"    {grad[j]} += {contribution}  # from {formula(i)}")
             elif contributions[j] == 1 and local_grad == "1.0":
                 grad[j] = upstream  # its only contribution is the upstream gradient itself: no line needed
             else:
                 grad[j] = names.fresh(f"grad_{value[j]}")
-                lines.append(f"    {grad[j]} = {contribution}  # from {_formula(program, value, i)}")
+                lines.append(f"    {grad[j]} = {contribution}  # from {formula(i)}")
     lines.append(f"    return {root}, [{', '.join(outside_grads)}]")
     if len(steps) > FREE_EARLY_ABOVE:
         numbers = {value[i] for i, step in enumerate(steps) if step.kind == "op"}
