@@ -481,13 +481,14 @@ def _generate(program: _Program, title: str) -> tuple[str, dict[str, Any]]:
                 for k, j in enumerate(step.inputs)
             )
             rule_call = f"{function(op, 'local_grads')}({value[i]}, {', '.join(operands)})"
-            lines.append(f"    {', '.join(local[i])} = {rule_call}")  # one number for one input, a pair for two
+            partials = ", ".join(f"∂{value[i]}/∂{value[j]}" for j in step.inputs)
+            lines.append(f"    {', '.join(local[i])} = {rule_call}  # {partials}")  # a number, or a pair for two inputs
         if op not in NAN_PROPAGATING:  # an op that may hide a NaN (1 ** nan = 1): look here, not only at the end
             looked_at = [value[i], *operands]
             if len(operands) == 2 and not steps[step.inputs[1]].is_constant:
                 looked_at.append(local[i][1])  # eagerly, a NaN slope towards a Value is an error
             tests = " or ".join(f"{x} != {x}" for x in dict.fromkeys(looked_at) if not _is_literal(x))
-            lines.append(f"    if {tests}: raise Recheck")
+            lines.append(f"    if {tests}: raise Recheck  # {op.name} may hide a NaN: look for one here")
     root = value[program.root]
     lines.append(f"    if {root} != {root}: raise Recheck  # a NaN: replay step by step, as eagerly, to find where")
     lines.append(f"    if not with_grads: return {root}, None")
