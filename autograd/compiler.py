@@ -457,6 +457,8 @@ def _generate(program: _Program, title: str) -> tuple[str, dict[str, Any]]:
             "# the .data of the Values fn reads from outside, as they are now"
         )
 
+    gate_of, outer = _zero_gradient_gates(program)  # where the backward pass may skip what a ReLU zeroes
+    skips = bool(gate_of)
     lines.append("    # forward pass: each node's number, then its local gradients if a rule computes them")
     local: list[tuple[str, ...]] = [()] * len(steps)  # each node's local gradients, as expressions
     for i, step in enumerate(steps):
@@ -468,6 +470,8 @@ def _generate(program: _Program, title: str) -> tuple[str, dict[str, Any]]:
         inline = INLINE_FORWARD.get(op)
         call = inline.format(**letters) if inline else f"{function(op, 'forward')}({', '.join(operands)})"
         lines.append(f"    {value[i]} = {call}  # {formula(i)}")
+        if skips and op is OPS["relu"] and not _is_literal(operands[0]):
+            lines.append(f"    if {operands[0]} == -inf: raise Recheck  # ReLU would hide an infinity")
         if not step.with_grad:
             continue
         rule = op.local_grads
@@ -490,7 +494,10 @@ def _generate(program: _Program, title: str) -> tuple[str, dict[str, Any]]:
             tests = " or ".join(f"{x} != {x}" for x in dict.fromkeys(looked_at) if not _is_literal(x))
             lines.append(f"    if {tests}: raise Recheck  # {op.name} may hide a NaN: look for one here")
     root = value[program.root]
-    lines.append(f"    if {root} != {root}: raise Recheck  # a NaN: replay step by step, as eagerly, to find where")
+    if skips:  # skipping a zero gradient is exact only when every number is finite: then so is the output
+        lines.append(f"    if not -inf < {root} < inf: raise Recheck  # a NaN or ∞: replay step by step, as eagerly")
+    else:
+        lines.append(f"    if {root} != {root}: raise Recheck  # a NaN: replay step by step, as eagerly, to find where")
     lines.append(f"    if not with_grads: return {root}, None")
 
     lines.append(f"    # backward pass: ∂{root}/∂node for each node, from {root} back, in backward()'s order")
@@ -512,9 +519,32 @@ def _generate(program: _Program, title: str) -> tuple[str, dict[str, Any]]:
         if needs[i]:
             for j in steps[i].inputs:
                 contributions[j] += needs[j]
+    # A node whose first contribution may be skipped (it comes from inside a gate the node is outside of)
+    # starts at 0.0, so that it exists either way.
+    starts_at_zero: list[int] = []
+    first_seen: set[int] = set()
+    for i in program.backward_order:
+        if needs[i]:
+            for j in steps[i].inputs:
+                if needs[j] and steps[j].kind == "op" and j not in first_seen:
+                    first_seen.add(j)
+                    if gate_of.get(i, -1) >= 0 and gate_of[i] not in _gate_chain(gate_of.get(j, -1), outer):
+                        starts_at_zero.append(j)
+    for j in starts_at_zero:
+        grad[j] = names.fresh(f"grad_{value[j]}")
+        lines.append(f"    {grad[j]} = 0.0  # its gradient so far (a ReLU may skip what would come first)")
+    open_gates: list[int] = []
     for i in program.backward_order:
         if not needs[i]:
             continue
+        chain = _gate_chain(gate_of.get(i, -1), outer)[::-1]  # the gates around node i, outermost first
+        while open_gates != chain[: len(open_gates)]:
+            open_gates.pop()
+        for gate in chain[len(open_gates) :]:
+            why = f"else ∂{root}/∂{value[gate]} = 0, and so is all it passes on: skip it"
+            lines.append(f"{'    ' * (len(open_gates) + 1)}if {grad[gate]}:  # {why}")
+            open_gates.append(gate)
+        indent = "    " * (len(open_gates) + 1)
         upstream = grad[i]
         for j, local_grad in zip(steps[i].inputs, local[i]):
             if not needs[j]:
@@ -523,12 +553,12 @@ def _generate(program: _Program, title: str) -> tuple[str, dict[str, Any]]:
             # than added to 0.0: that differs only in the sign of a zero, which no parameter's grad shows.
             contribution = upstream if local_grad == "1.0" else f"{local_grad} * {upstream}"
             if grad[j]:
-                lines.append(f"    {grad[j]} += {contribution}  # from {formula(i)}")
+                lines.append(f"{indent}{grad[j]} += {contribution}  # from {formula(i)}")
             elif contributions[j] == 1 and local_grad == "1.0":
                 grad[j] = upstream  # its only contribution is the upstream gradient itself: no line needed
             else:
                 grad[j] = names.fresh(f"grad_{value[j]}")
-                lines.append(f"    {grad[j]} = {contribution}  # from {formula(i)}")
+                lines.append(f"{indent}{grad[j]} = {contribution}  # from {formula(i)}")
     lines.append(f"    return {root}, [{', '.join(outside_grads)}]")
     if len(steps) > FREE_EARLY_ABOVE:
         numbers = {value[i] for i, step in enumerate(steps) if step.kind == "op"}
@@ -555,12 +585,70 @@ def _free_after_last_use(lines: list[str], temporaries: set[str]) -> list[str]:
     freed: list[str] = []
     for k, line in enumerate(lines):
         freed.append(line)
-        if k in dead:
-            freed.append(f"    del {', '.join(dead[k])}")
+        code = line.split("  #", 1)[0]
+        if k in dead and not code.endswith(":"):
+            freed.append(f"{code[: len(code) - len(code.lstrip())]}del {', '.join(dead[k])}")
     return freed
 
 
 _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
+
+
+# Ops through which an infinity or a NaN always reaches the output (as ∞ or NaN), except ReLU(−∞) = 0, which
+# the replay checks for. In a program made of these alone, a finite output means every number in it is finite,
+# and then a zero gradient passes on only zeros: skipping them changes no parameter's grad (see below).
+SKIPPABLE_OPS: frozenset[Op] = frozenset(OPS[name] for name in ("+", "-", "*", "neg", "relu"))
+
+
+def _zero_gradient_gates(program: _Program) -> tuple[dict[int, int], dict[int, int]]:
+    """Where the backward pass can skip work, as hand-written code skips the backward of a point past the margin.
+
+    The input s of a ReLU gets gradient 0 whenever the ReLU is off, and then every node whose only way to the
+    output is through s (that s *dominates*) gets 0 from it too, and passes 0 on: their backward lines can be
+    skipped (``if grad_s:``). Returns each node's innermost such gate (the node itself if it is one, -1 for
+    none), and each gate's enclosing gate; both empty unless the program is made of `SKIPPABLE_OPS` alone.
+    """
+    steps, needs = program.steps, program.needs_grad
+    if any(step.kind == "op" and step.op not in SKIPPABLE_OPS for step in steps):
+        return {}, {}
+    gates = {step.inputs[0] for step in steps if step.op is OPS["relu"] and step.with_grad}
+    gates = {s for s in gates if needs[s] and steps[s].kind == "op" and steps[s].with_grad}
+    if not gates:
+        return {}, {}
+    # Immediate dominators towards the output, in backward order (a node's consumers come before it).
+    consumers: dict[int, list[int]] = {}
+    for i in program.backward_order:
+        if needs[i]:
+            for j in steps[i].inputs:
+                if needs[j]:
+                    consumers.setdefault(j, []).append(i)
+    dominator: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    gate_of: dict[int, int] = {}
+    for i in program.backward_order:
+        if not needs[i]:
+            continue
+        users = consumers.get(i, [])
+        d = users[0] if users else -1
+        for other in users[1:]:  # the nearest node that all paths from i to the output pass through
+            while d != other:
+                if depth[d] >= depth[other]:
+                    d = dominator[d]
+                else:
+                    other = dominator[other]
+        dominator[i], depth[i] = d, (depth[d] + 1 if d >= 0 else 0)
+        gate_of[i] = i if i in gates else (gate_of[d] if d >= 0 else -1)
+    outer = {g: (gate_of[dominator[g]] if dominator[g] >= 0 else -1) for g in gates if g in gate_of}
+    return gate_of, outer
+
+
+def _gate_chain(gate: int, outer: dict[int, int]) -> list[int]:
+    """The gate and the gates around it, innermost first."""
+    chain = []
+    while gate >= 0:
+        chain.append(gate)
+        gate = outer[gate]
+    return chain
 
 
 def _unpack(names: list[str]) -> str:
@@ -587,6 +675,7 @@ class _Replay:
             exec(builtins.compile(self.source, filename, "exec"), namespace)  # our own generated code
             self.function = namespace["replay"]
         self.path = "straight-line Python" if self.function is not None else "flat replay"
+        self.skips_zero_gradients = bool(_zero_gradient_gates(program)[0])
         self.rechecks = 0  # calls that met a NaN or an error and were replayed step by step
 
     def run(self, numbers: list[float], with_grads: bool) -> tuple[float, list[float] | None]:
@@ -596,6 +685,8 @@ class _Replay:
             outside = program.outside
             data = [value.data for value in outside]
             grads = [value.grad for value in outside] if with_grads else None
+            if grads and self.skips_zero_gradients and any(g == 0.0 and math.copysign(1.0, g) < 0.0 for g in grads):
+                return _flat_replay(program, inputs, with_grads)  # −0.0 + 0.0 is 0.0: a skipped zero would show
             try:
                 return self.function(inputs, data, grads, with_grads)
             except Exception:  # a NaN or an error somewhere: find it, and raise it, exactly as eagerly
