@@ -394,10 +394,12 @@ def _value_names(program: _Program, names: _Names) -> list[str]:
     output, t1, t2… for the others; a constant is its number."""
     steps = program.steps
     value = [""] * len(steps)
-    for i, step in enumerate(steps):  # labels first, so that they keep their own spelling
+    # labels first, so that they keep their own spelling; inputs and outside Values in the order they are used
+    for i in [*program.input_positions, *program.outside_positions, *range(len(steps))]:
+        step = steps[i]
         if step.kind == "constant":
             value[i] = _literal(step.number)
-        elif step.label:
+        elif step.label and not value[i]:
             value[i] = names.fresh(step.label)
     if not value[program.root]:
         value[program.root] = names.fresh("L")
@@ -609,7 +611,7 @@ def _zero_gradient_gates(program: _Program) -> tuple[dict[int, int], dict[int, i
     none), and each gate's enclosing gate; both empty unless the program is made of `SKIPPABLE_OPS` alone.
     """
     steps, needs = program.steps, program.needs_grad
-    if any(step.kind == "op" and step.op not in SKIPPABLE_OPS for step in steps):
+    if not all(step.kind != "op" or step.op in SKIPPABLE_OPS or _divides_by_a_number(program, step) for step in steps):
         return {}, {}
     gates = {step.inputs[0] for step in steps if step.op is OPS["relu"] and step.with_grad}
     gates = {s for s in gates if needs[s] and steps[s].kind == "op" and steps[s].with_grad}
@@ -640,6 +642,14 @@ def _zero_gradient_gates(program: _Program) -> tuple[dict[int, int], dict[int, i
         gate_of[i] = i if i in gates else (gate_of[d] if d >= 0 else -1)
     outer = {g: (gate_of[dominator[g]] if dominator[g] >= 0 else -1) for g in gates if g in gate_of}
     return gate_of, outer
+
+
+def _divides_by_a_number(program: _Program, step: _Step) -> bool:
+    """x / c for a constant c (a mean): like a product, it keeps an infinity infinite."""
+    if step.op is not OPS["/"]:
+        return False
+    divisor = program.steps[step.inputs[1]]
+    return divisor.kind == "constant" and math.isfinite(divisor.number) and divisor.number != 0.0
 
 
 def _gate_chain(gate: int, outer: dict[int, int]) -> list[int]:

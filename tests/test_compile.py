@@ -433,6 +433,8 @@ def test_skipping_what_a_relu_zeroes_changes_no_gradient_bitwise(seed: int) -> N
                 op = rng.choice(ops)
                 operands = [rng.choice(pool[-6:] if rng.random() < 0.8 else pool) for _ in range(op.arity)]
                 pool.append(op(*operands))
+                if rng.random() < 0.1:
+                    pool.append(pool[-1] / 3.0)  # a division by a number keeps the skipping, as in a mean
             made = pool[len(params) + len(xs) :]
             return sum(made[1:], made[0]).relu() * 0.5
 
