@@ -9,18 +9,23 @@
    losses must equal the eager ones bitwise at every step.
 2. What compiling costs, per node, for graphs of 1e3 to 1e6 nodes (the same loss on more points):
    tracing (one eager forward pass), generating the source, Python's compile(), the memory
-   that needs at its peak and what the compiled function keeps; and the break-even number of
-   steps, after which compiling has paid for itself against the eager engine.
+   that needs at its peak and what the compiled function keeps (resident memory of a fresh
+   process per graph); and the break-even number of steps, after which compiling has paid for
+   itself against the eager engine.
 """
 
 from __future__ import annotations
 
 import argparse
+import builtins
+import ctypes
 import gc
+import json
+import os
 import statistics
+import subprocess
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -105,11 +110,22 @@ def bench_training_step(rounds: int) -> dict[str, Any]:
 
 
 def cost_of_compiling(points: int, *, straight_line: bool) -> dict[str, float]:
-    """Seconds per phase, and bytes at the peak and kept, for the loss on `points` points."""
+    """Seconds per phase, memory at the peak and kept, for the loss on `points` points: measured in a
+    fresh process, whose peak resident memory (ru_maxrss) is then this graph's alone."""
+    command = [sys.executable, __file__, "--measure", str(points)] + (["--straight-line"] if straight_line else [])
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return dict(json.loads(done.stdout.splitlines()[-1]))
+
+
+def measure(points: int, straight_line: bool) -> dict[str, float]:
+    """`cost_of_compiling`, inside the fresh process."""
     xs, ys = moons(points)
     mlp = make_mlp(Value, SIZES)
     fn = loss_function(mlp, ys)
     gc.collect()
+    with open("/proc/self/clear_refs", "w") as clear_refs:  # Linux: start the peak (VmHWM) afresh from here
+        clear_refs.write("5")
+    before = resident_bytes()
     start = time.perf_counter()
     program, _ = _trace(fn, (xs,), ["xs"])
     traced = time.perf_counter()
@@ -117,24 +133,25 @@ def cost_of_compiling(points: int, *, straight_line: bool) -> dict[str, float]:
     if straight_line:
         source, _namespace = _generate(program, "bench")
         generated = time.perf_counter()
-        code = compile_source(source)
+        code = builtins.compile(source, "<bench>", "exec")
         compiled = time.perf_counter()
-        result |= {"generate_s": generated - traced, "compile_s": compiled - generated, "lines": source.count("\n")}
+        result |= {"generate_s": generated - traced, "compile_s": compiled - generated}
         del code, source
     del program
     gc.collect()
-    # The memory, measured apart (tracemalloc slows everything down): the peak while compiling, and what is kept
-    tracemalloc.start()
     step = compile(fn, max_nodes=10**9 if straight_line else 0)
     step(xs)
-    kept, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    result |= {"peak_bytes": peak, "kept_bytes": kept}
-    # One replay, and one eager step, for the break-even
+    gc.collect()
+    result["peak_bytes"] = peak_resident_bytes() - before
+    ctypes.CDLL("libc.so.6").malloc_trim(0)  # give freed memory back to the system, so that what is left is kept
+    result["kept_bytes"] = resident_bytes() - before
     params = parameters(mlp)
-    begin = time.perf_counter()
-    compiled_step(step, params, xs, 0.1)
-    result["replay_s"] = time.perf_counter() - begin
+    replays = []
+    for _ in range(5):
+        begin = time.perf_counter()
+        compiled_step(step, params, xs, 0.1)
+        replays.append(time.perf_counter() - begin)
+    result["replay_s"] = statistics.median(replays)
     del step
     gc.collect()
     begin = time.perf_counter()
@@ -143,10 +160,15 @@ def cost_of_compiling(points: int, *, straight_line: bool) -> dict[str, float]:
     return result
 
 
-def compile_source(source: str) -> Any:
-    import builtins
+def peak_resident_bytes() -> int:
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024
 
-    return builtins.compile(source, "<bench>", "exec")
+
+def resident_bytes() -> int:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 # ---------------------------------------------------------------- report
@@ -160,7 +182,12 @@ def main(argv: list[str] | None = None) -> None:
         "--largest-straight-line", type=int, default=100_000,
         help="nodes of the largest graph compiled to straight-line Python (1e6 needs about 7 GB and half a minute)",
     )  # fmt: skip
+    parser.add_argument("--straight-line", dest="straight_line", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # one graph's cost, in a fresh process
     args = parser.parse_args(argv)
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.straight_line)))
+        return
     rounds = 3 if args.quick else 30
     print(f"Python {sys.version.split()[0]}")
     print()
