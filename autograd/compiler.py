@@ -53,7 +53,6 @@ from __future__ import annotations
 import builtins
 import inspect
 import keyword
-import linecache
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -438,8 +437,11 @@ def _formula(program: _Program, value: Sequence[str], i: int) -> str:
     return f"{value[i]} = " + str(op.formula).format(**dict(zip("ab", (value[j] for j in step.inputs))))
 
 
-def _generate(program: _Program, title: str) -> tuple[str, dict[str, Any]]:
-    """The straight-line source of the program, and the functions it calls (by name)."""
+def _generate(
+    program: _Program, title: str, gates: tuple[dict[int, int], dict[int, int]]
+) -> tuple[str, dict[str, Any]]:
+    """The straight-line source of the program, and the functions it calls (by name). `gates`
+    (from `_zero_gradient_gates`) says where its backward pass may skip what a ReLU zeroes."""
     steps = program.steps
     names = _Names(_RESERVED)
     value = _value_names(program, names)
@@ -471,7 +473,7 @@ def _generate(program: _Program, title: str) -> tuple[str, dict[str, Any]]:
             "# the .data of the Values fn reads from outside, as they are now"
         )
 
-    gate_of, outer = _zero_gradient_gates(program)  # where the backward pass may skip what a ReLU zeroes
+    gate_of, outer = gates
     skips = bool(gate_of)
     lines.append("    # forward pass: each node's number, then its local gradients if a rule computes them")
     local: list[tuple[str, ...]] = [()] * len(steps)  # each node's local gradients, as expressions
@@ -691,13 +693,14 @@ class _Replay:
         self.program = program
         self.function: Callable[..., tuple[float, list[float] | None]] | None = None
         self.source = ""
+        self.skips_zero_gradients = False
         if len(program.steps) <= max_nodes:
-            self.source, namespace = _generate(program, title)
-            linecache.cache[filename] = (len(self.source), None, self.source.splitlines(True), filename)
+            gates = _zero_gradient_gates(program)
+            self.source, namespace = _generate(program, title, gates)
             exec(builtins.compile(self.source, filename, "exec"), namespace)  # our own generated code
             self.function = namespace["replay"]
+            self.skips_zero_gradients = bool(gates[0])
         self.path = "straight-line Python" if self.function is not None else "flat replay"
-        self.skips_zero_gradients = bool(_zero_gradient_gates(program)[0])
         self.rechecks = 0  # calls that met a NaN or an error and were replayed step by step
 
     def run(self, numbers: list[float], with_grads: bool) -> tuple[float, list[float] | None]:

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench import FloatMLP, forward, make_mlp, parameters, total, training_step
 
 from autograd import Value, compile
-from autograd.compiler import _generate, _trace
+from autograd.compiler import _generate, _trace, _zero_gradient_gates
 from autograd.data import make_moons
 
 SIZES = [2, 16, 16, 1]
@@ -131,7 +131,7 @@ def measure(points: int, straight_line: bool) -> dict[str, float]:
     traced = time.perf_counter()
     result: dict[str, float] = {"nodes": len(program.steps), "trace_s": traced - start}
     if straight_line:
-        source, _namespace = _generate(program, "bench")
+        source, _namespace = _generate(program, "bench", _zero_gradient_gates(program))
         generated = time.perf_counter()
         code = builtins.compile(source, "<bench>", "exec")
         compiled = time.perf_counter()
