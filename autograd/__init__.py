@@ -9,10 +9,12 @@
 
 The package follows the concepts of the seed document: `engine` (Value and its
 ops), `gradcheck`, `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data`
-(toy data sets), `viz` (graphs as SVG) and `walkthrough` (backprop step by step).
+(toy data sets), `viz` (graphs as SVG), `walkthrough` (backprop step by step) and
+`compiler` (`compile`: a traced graph replayed as straight-line Python).
 """
 
 from . import data, nn, optim
+from .compiler import compile
 from .engine import OPS, Constant, Op, Value, is_grad_enabled, no_grad, topological_order
 from .forward import Dual, jvp
 from .gradcheck import GradcheckError, gradcheck
@@ -31,6 +33,7 @@ __all__ = [
     "Value",
     "Walkthrough",
     "check_gradients",
+    "compile",
     "data",
     "draw_dot",
     "explain_update",
