@@ -9,11 +9,13 @@
 
 The package follows the concepts of the seed document: `engine` (Value and its
 ops), `gradcheck`, `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data`
-(toy data sets), `drawing` (graphs as SVG) and `teaching` (backprop step by step:
-`walkthrough`, `check_gradients`, `explain_update`).
+(toy data sets), `drawing` (graphs as SVG), `teaching` (backprop step by step:
+`walkthrough`, `check_gradients`, `explain_update`) and `compiler` (`compile`: a traced
+graph replayed as straight-line Python).
 """
 
 from . import data, drawing, nn, optim, teaching
+from .compiler import compile
 from .drawing import ComputationGraph, RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
 from .engine import OPS, Constant, Op, Value, is_grad_enabled, no_grad, topological_order
 from .forward import Dual, jvp
@@ -32,6 +34,7 @@ __all__ = [
     "Value",
     "Walkthrough",
     "check_gradients",
+    "compile",
     "data",
     "draw_dot",
     "drawing",

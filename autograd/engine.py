@@ -239,6 +239,8 @@ def _unary(op: Op) -> Callable[[Value], Value]:
         out._mark = _data_writes
         if _no_grad_blocks and not _grad_mode.enabled:
             out.operation = out._first = out._g0 = None  # a leaf: no parents to send gradients to
+            if _grad_mode.made_without_grad is not None:  # `autograd.compile` is tracing: it replays this op too
+                _grad_mode.made_without_grad[out] = (op, x)
             return out
         out.operation = op
         out._first = x
@@ -278,6 +280,8 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
         out._mark = _data_writes
         if _no_grad_blocks and not _grad_mode.enabled:
             out.operation = out._first = out._second = out._g0 = out._g1 = None
+            if _grad_mode.made_without_grad is not None:
+                _grad_mode.made_without_grad[out] = (op, x, y)
             return out
         out.operation = op
         out._first = x
@@ -287,7 +291,7 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
         except Exception as error:
             raise _rule_failed(op, (x, y), error) from None
         g1 = out._g1
-        if g1 != g1 and b == b:  # a slope that is not a real number (of base^p by p, for base < 0)
+        if g1 != g1 and a == a and b == b:  # a slope that is not a real number (of base^p by p, for base < 0)
             if type(y) is not Constant:
                 _refuse_undefined_slope(op, x, y)
             out._g1 = 0.0  # a constant is never trained: it needs no slope
@@ -947,6 +951,8 @@ class _GradMode(threading.local):
     """Whether ops record the graph, per thread (as in PyTorch): one thread's ``no_grad`` leaves the others alone."""
 
     enabled = True
+    # While `autograd.compile` traces a function: each node made inside no_grad, with the op and inputs that made it
+    made_without_grad: dict[Value, tuple[Any, ...]] | None = None
 
 
 _grad_mode = _GradMode()

@@ -518,3 +518,10 @@ def test_a_number_too_large_for_a_float_names_where_it_was_given():
         Value(10**400)
     with pytest.raises(OverflowError, match=r"the operands of '\+' were given|the operands of '\+'"):
         Value(2.0) + 10**400
+
+
+@pytest.mark.parametrize("make", [lambda n, v: n * v, lambda n, v: v * n, lambda n, v: n**v, lambda n, v: v / n])
+def test_a_nan_operand_of_a_two_input_op_gives_nan_not_an_error(make):
+    out = make(Value(math.nan, "n"), Value(2.0, "v"))
+    out.backward()
+    assert math.isnan(out.data)
