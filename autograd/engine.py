@@ -761,11 +761,29 @@ def _attach_lecture_parents(node: Value, children: Any, name: str) -> None:
             f"Value(data, _children, _op): _children must be one or two Values (a node here has at most two "
             f"parents), but was given {children!r}"
         )
-    node.operation = OPS.get(name) or Op(name or "?", forward=None, local_grads=None, register=False)
+    node.operation = _lecture_op(name or "?", len(parents))
     node._mark = -1  # never current: backward() takes the path that checks the graph and runs closures
     if parents:
         node._first = parents[0]
         node._second = parents[1] if len(parents) > 1 else None
+
+
+def _lecture_op(name: str, arity: int) -> Op:
+    """The Op a micrograd-style node reports: drawn and read like the table's op of that name, if any, but
+    with no forward or rule of the table's, since the node's own code computed it (bit for bit, its
+    tanh need not be math.tanh's)."""
+    if (name, arity) not in _LECTURE_OPS:
+        known = OPS.get(name)
+        _LECTURE_OPS[name, arity] = Op(
+            name, forward=None, local_grads=None, register=False, arity=known.arity if known else arity,
+            symbol=known.symbol if known else None, formula=known.formula if known else None,
+            derivatives=known.derivatives if known else (), activation=bool(known and known.activation),
+            commutative=bool(known and known.commutative),
+        )  # fmt: skip
+    return _LECTURE_OPS[name, arity]
+
+
+_LECTURE_OPS: dict[tuple[str, int], Op] = {}
 
 
 # ---------------------------------------------------------------------- numbers in

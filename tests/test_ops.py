@@ -461,3 +461,15 @@ def test_a_rule_of_your_own_that_returns_the_wrong_shape_is_named_at_the_op():
     swapped = Op("swapped", lambda a, b: a - b, lambda out, a, b: 1.0)  # a two-input rule must give a pair
     with pytest.raises(TypeError, match=r"rule of the op 'swapped' failed at a = 2.0, b = 1.0.*a pair of numbers"):
         swapped(Value(2.0), Value(1.0))
+
+
+def test_a_lecture_node_whose_number_differs_from_the_tables_op_in_the_last_bit_is_not_stale():
+    x = next(Value(v / 100) for v in range(1, 400) if lecture_tanh(Value(v / 100)).data != math.tanh(v / 100))
+    h = lecture_tanh(x)
+    assert h.data != math.tanh(x.data)  # the lecture's formula, not math.tanh, bit for bit
+    y = h * 2
+    assert find_stale_node(topological_order(y)) is None
+    walkthrough(y)
+    y.backward()
+    assert x.grad == pytest.approx(2 * (1 - h.data**2), rel=1e-15)
+    assert h.op == "tanh" and "tanh" in to_svg(y)
