@@ -775,11 +775,16 @@ class Walkthrough(Sequence[Step]):
 
     # ------------------------------------------------------------------ the HTML player
 
-    def save_html(self, path: str | os.PathLike[str], **draw_options: Any) -> Path:
+    def save_html(self, path: str | os.PathLike[str], *, quiz: bool = False, **draw_options: Any) -> Path:
         """Write one self-contained HTML file that plays the walkthrough: every frame inline,
         Prev/Next buttons, a slider, the arrow keys, each step's explanation and a table of all gradients.
         Nothing is loaded from the network. Extra keyword arguments go to `autograd.viz.draw_dot`.
+        With ``quiz=True`` each step asks for its gradients before showing them (`autograd.practice.page`).
         Returns the path written."""
+        if quiz:
+            from .practice.page import write_quiz  # teaching tools sit on top of the walkthrough
+
+            return write_quiz(self, path, draw_options)
         return write_player(self, path, draw_options)
 
     # ------------------------------------------------------------------ checking a learner's work
