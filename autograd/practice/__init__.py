@@ -10,6 +10,7 @@
 Built on the walkthrough's public API only (its steps, their contributions, its names) and on drawing.
 """
 
+from .animate import frames, save_frames, save_gif
 from .exercises import Exercise, Grade, exercise, exercises, grade, write_worksheets
 from .quiz import AnswerError, Question, Quiz, parse_answer
 from .terminal import practise
@@ -22,8 +23,11 @@ __all__ = [
     "Quiz",
     "exercise",
     "exercises",
+    "frames",
     "grade",
     "parse_answer",
     "practise",
+    "save_frames",
+    "save_gif",
     "write_worksheets",
 ]
