@@ -45,20 +45,20 @@ def _pillow() -> Any:
 
 
 def _font(size: int) -> Any:
-    _, _, ImageFont = _pillow()
+    _, _, fonts = _pillow()
     for name in FONT_FILES:  # DejaVu has ∂, σ and the minus sign
         try:
-            return ImageFont.truetype(name, size)
+            return fonts.truetype(name, size)
         except OSError:
             continue
-    return ImageFont.load_default(size=size)
+    return fonts.load_default(size=size)
 
 
 def _graph_png(root: Value, dpi: float, renderer: Renderer, options: dict[str, Any]) -> Image.Image:
-    Image, _, _ = _pillow()
+    images, _, _ = _pillow()
     dot = draw_dot(root, **options)
     dot.graph_attr["dpi"] = f"{dpi:.1f}"
-    picture: Image.Image = Image.open(io.BytesIO(render_dot(dot.source, "png", renderer))).convert("RGB")
+    picture: Image.Image = images.open(io.BytesIO(render_dot(dot.source, "png", renderer))).convert("RGB")
     return picture
 
 
@@ -70,7 +70,7 @@ def frames(
         raise ValueError(f"width is in pixels, a whole number from 320 to 7680, not {width!r}")
     if not len(wt):
         raise ValueError(f"{wt.names[wt.root]} is a leaf: backward() has no step to draw")
-    Image, ImageDraw, _ = _pillow()
+    images, drawing, _ = _pillow()
     root = wt.root
     options = {"names": wt.names, **draw_options}
     known: dict[Value, float] = {root: 1.0}
@@ -87,18 +87,18 @@ def frames(
     pictures = []
     for step, grads in steps:
         graph = _graph_png(root, dpi, renderer, {**options, "highlight": step.node, "grads": grads})
-        graph = graph.resize((width, max(1, round(graph.height * width / graph.width))), Image.LANCZOS)
+        graph = graph.resize((width, max(1, round(graph.height * width / graph.width))), images.LANCZOS)
         lines = str(step).splitlines() if caption else []
-        picture = Image.new("RGB", (width, graph.height + line_height * (len(lines) + 1)), "white")
+        picture = images.new("RGB", (width, graph.height + line_height * (len(lines) + 1)), "white")
         picture.paste(graph, (0, 0))
-        pen = ImageDraw.Draw(picture)
+        pen = drawing.Draw(picture)
         for k, line in enumerate(lines):
             pen.text((width // 40, graph.height + line_height * (k + 0.5)), line, fill="#111827", font=font)
         pictures.append(picture)
     height = max(p.height for p in pictures)
     padded = []
     for picture in pictures:  # one size for every frame: a GIF's frames share one canvas
-        canvas = Image.new("RGB", (width, height), "white")
+        canvas = images.new("RGB", (width, height), "white")
         canvas.paste(picture, (0, 0))
         padded.append(canvas)
     return padded
