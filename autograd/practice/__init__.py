@@ -14,13 +14,16 @@ from .animate import frames, save_frames, save_gif
 from .exercises import Exercise, Grade, exercise, exercises, grade, write_worksheets
 from .quiz import AnswerError, Question, Quiz, parse_answer
 from .terminal import practise
+from .widgets import Nudge, Stepper
 
 __all__ = [
     "AnswerError",
     "Exercise",
     "Grade",
+    "Nudge",
     "Question",
     "Quiz",
+    "Stepper",
     "exercise",
     "exercises",
     "frames",
