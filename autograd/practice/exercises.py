@@ -439,12 +439,12 @@ def check_output_folder(out: str | os.PathLike[str]) -> Path:
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"--out {os.fspath(out)!r} is a file, not a folder")
-    existing = folder
-    while not existing.exists():
-        existing = existing.parent if existing.parent != existing else Path(".")
-        if existing == Path(".") and not existing.exists():
-            break
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+    existing = folder.absolute()
+    while not existing.exists():  # the folder that will hold the new ones: "/" at the latest
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(f"--out {os.fspath(out)!r} is inside {os.fspath(existing)!r}, which is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
         raise PermissionError(f"can't write into {os.fspath(existing)!r}: no permission to create files there")
     return folder
 
