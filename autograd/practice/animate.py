@@ -20,10 +20,9 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import draw_dot
 from .._files import check_target, write_bytes_atomically
-from .._render import Renderer, render_dot
 from ..engine import Value
-from ..viz import draw_dot
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -54,17 +53,17 @@ def _font(size: int) -> Any:
     return fonts.load_default(size=size)
 
 
-def _graph_png(root: Value, dpi: float, renderer: Renderer, options: dict[str, Any]) -> Image.Image:
+def _graph_png(root: Value, dpi: float, options: dict[str, Any]) -> Image.Image:
     images, _, _ = _pillow()
     dot = draw_dot(root, **options)
     dot.graph_attr["dpi"] = f"{dpi:.1f}"
-    picture: Image.Image = images.open(io.BytesIO(render_dot(dot.source, "png", renderer))).convert("RGB")
+    drawn = dot.pipe(format="png")  # Graphviz's dot where it is on PATH, else pygraphviz
+    assert isinstance(drawn, bytes)  # no encoding asked for
+    picture: Image.Image = images.open(io.BytesIO(drawn)).convert("RGB")
     return picture
 
 
-def frames(
-    wt: Any, *, width: int = 1280, renderer: Renderer = "auto", caption: bool = True, **draw_options: Any
-) -> list[Image.Image]:
+def frames(wt: Any, *, width: int = 1280, caption: bool = True, **draw_options: Any) -> list[Image.Image]:
     """One picture per step of walkthrough `wt`, all `width` pixels wide and of one height (Pillow images)."""
     if isinstance(width, bool) or not isinstance(width, int) or not 320 <= width <= 7680:
         raise ValueError(f"width is in pixels, a whole number from 320 to 7680, not {width!r}")
@@ -80,13 +79,13 @@ def frames(
             known[c.parent] = c.grad_after
         steps.append((step, dict(known)))
     # Lay out once at Graphviz's resolution to learn the drawing's size, then draw every frame sharp enough.
-    natural = _graph_png(root, _DPI, renderer, {**options, "grads": wt.gradients}).width
+    natural = _graph_png(root, _DPI, {**options, "grads": wt.gradients}).width
     dpi = _DPI * max(1.0, width / natural)
     font = _font(max(14, width // 64))
     line_height = int(font.size * 1.35)
     pictures = []
     for step, grads in steps:
-        graph = _graph_png(root, dpi, renderer, {**options, "highlight": step.node, "grads": grads})
+        graph = _graph_png(root, dpi, {**options, "highlight": step.node, "grads": grads})
         graph = graph.resize((width, max(1, round(graph.height * width / graph.width))), images.LANCZOS)
         lines = str(step).splitlines() if caption else []
         picture = images.new("RGB", (width, graph.height + line_height * (len(lines) + 1)), "white")

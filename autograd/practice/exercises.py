@@ -36,10 +36,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import to_svg, walkthrough  # the public API: the same wherever drawing and teaching live
 from .._files import write_text_atomically
 from ..engine import Value
-from ..viz import RendererNotFoundError, RenderError, to_svg
-from ..walkthrough import walkthrough
 from .quiz import ABS_TOL, REL_TOL, AnswerError, format_number, is_close, parse_answer, tolerance_text
 
 __all__ = [
@@ -307,7 +306,7 @@ class Exercise:
         try:
             svg = to_svg(wt.root, renderer=renderer, show_grad=False, names=wt.names)  # type: ignore[arg-type]
             picture = svg[svg.find("<svg") :]
-        except (RendererNotFoundError, RenderError) as error:
+        except RuntimeError as error:  # no renderer, or it failed (RendererNotFoundError, RenderError)
             picture = f"<p><i>No picture: {esc(str(error).splitlines()[0])}</i></p>"
         forward = "".join(
             f"<tr><td>{esc(n)}</td><td>{esc(format_number(v, self.digits))}</td></tr>"

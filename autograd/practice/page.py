@@ -23,9 +23,9 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .. import draw_dot, render_svg
 from .._files import check_target, write_text_atomically
 from ..engine import Value
-from ..viz import draw_dot, render_svg
 from .quiz import ABS_TOL, REL_TOL, questions, tolerance_text
 
 __all__ = ["quiz_html", "write_quiz"]

@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
+from .. import Walkthrough
 from ..engine import OPS, Constant, Value
-from ..walkthrough import walkthrough
 
 __all__ = [
     "ABS_TOL",
@@ -332,7 +332,7 @@ class Quiz:
         for name, tol in (("rel_tol", self.rel_tol), ("abs_tol", self.abs_tol)):
             if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 <= tol < math.inf:
                 raise ValueError(f"{name} must be a finite number ≥ 0, not {tol!r}")
-        wt = walkthrough(self.source, digits=self.digits) if isinstance(self.source, Value) else self.source
+        wt = Walkthrough(self.source, digits=self.digits) if isinstance(self.source, Value) else self.source
         self.walkthrough = wt
         self.questions = questions(wt, digits=self.digits)
         self._progress = [_Progress() for _ in self.questions]

@@ -26,9 +26,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import draw_dot, render_svg, walkthrough
 from ..engine import Constant, Value, topological_order
-from ..viz import RendererNotFoundError, RenderError, draw_dot, render_svg
-from ..walkthrough import walkthrough
 from .quiz import format_number
 
 __all__ = ["Nudge", "Reading", "Stepper", "widgets_available"]
@@ -136,7 +135,7 @@ class Stepper(_Widget):
         options = {**self.draw_options, "highlight": self.step.node, "grads": self.known_gradients()}
         try:
             svg = render_svg(draw_dot(self.walkthrough.root, **options))
-        except (RendererNotFoundError, RenderError) as error:
+        except RuntimeError as error:  # no renderer, or it failed (RendererNotFoundError, RenderError)
             return f"<p><i>No picture: {html.escape(str(error).splitlines()[0])}</i></p>"
         return svg[svg.find("<svg") :]
 
