@@ -92,7 +92,8 @@ def test_a_right_answer_is_marked_and_the_explanation_appears(quiz_page):
     assert quiz_page.locator("#next").is_disabled()
     assert answer(quiz_page, 0, "1/2") == "✓ right: ∂L/∂s = 0.5000"
     step = quiz_page.locator("section.step:visible")
-    assert "∂L/∂s = ∂L/∂L · ∂L/∂s = 1.0000 · 0.5000 = 0.5000" in step.locator(".explanation").text_content()
+    assert "∂L/∂s = ∂L/∂L · " in step.locator(".explanation").text_content()  # the chain rule, worked out
+    assert "= 1.0000 · 0.5000 = 0.5000" in step.locator(".explanation").text_content()
     assert step.locator(".explanation").is_visible()
     quiz_page.click("#next")
     assert quiz_page.locator("#counter").text_content() == "Step 2 of 6"
