@@ -23,12 +23,20 @@ from .optim import SGD
 from .teaching import Walkthrough, explain_update, walkthrough
 from .teaching.notation import TEXT
 
+# Subcommands: do backprop by hand (autograd.practice.commands).
+PRACTICE_COMMANDS = ("practice", "exercises", "grade")
+
 EXAMPLES = """\
 examples:
   python -m autograd                                  the seed's neuron with w=0.5, x=1.5, b=0.1, y=1
   python -m autograd --w 2 --x -1 --y 0 --lr 0.5      the same neuron with your numbers
   python -m autograd --expr "tanh(w*x + b)" --set w=0.5 x=2 b=0.1
   python -m autograd --expr "0.5*(relu(w*x) - y)**2" --set w=0.3 x=2 y=1 --update w
+
+practise backprop by hand (each has --help):
+  python -m autograd practice [--seed N | --expr ... --set ...]   a quiz, one gradient at a time
+  python -m autograd exercises --students 30 --seed 1 --out sheets  fresh worksheets and an answer key
+  python -m autograd grade --key sheets/key.json s01.txt ...        mark hand-ins with partial credit
 """
 
 
@@ -255,6 +263,11 @@ def _indent(text: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m autograd`` and the ``scalar-autograd`` command."""
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    if arguments and arguments[0] in PRACTICE_COMMANDS:  # practice, exercises, grade: autograd.practice
+        from .practice.commands import main as practice_main
+
+        return practice_main(arguments[0], arguments[1:])
     parser = build_parser()
     try:
         return run(parser.parse_args(argv))

@@ -74,7 +74,12 @@ def test_readme_main_job_example(command, tmp_path):
     """Each example command runs as written (with this interpreter) and succeeds."""
     args = shlex.split(command)[3:]  # after "python -m autograd"
     result = subprocess.run(
-        [sys.executable, "-m", "autograd", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "autograd", *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,  # `practice` reads answers: none here, so it ends at once with its score
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip()

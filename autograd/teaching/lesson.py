@@ -127,14 +127,19 @@ class Walkthrough(Replay):
             picture, problem = None, str(error).splitlines()[0]
         return notebook_html(self, picture, self.position, problem)
 
-    def save_html(self, path: str | os.PathLike[str], **draw_options: Any) -> Path:
+    def save_html(self, path: str | os.PathLike[str], *, quiz: bool = False, **draw_options: Any) -> Path:
         """Write one self-contained HTML file that plays the walkthrough: the graph laid out once, the steps
         as data, Prev/Next buttons, a slider, the arrow keys, pan and zoom, and a table of the gradients
         that fills in as the steps go. Nothing is loaded from the network. Extra keyword arguments go to
-        `autograd.drawing.draw_dot` (``model=``, ``collapse="neuron"``, ``params=``…). Returns the path written."""
+        `autograd.drawing.draw_dot` (``model=``, ``collapse="neuron"``, ``params=``…). Returns the path written.
+        With ``quiz=True`` each step asks for its gradients before showing them (`autograd.practice.page`)."""
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"save_html() needs a file path (str or Path), not {type(path).__name__}: {path!r}")
         check_target(path)  # a missing folder fails now, not after the layout
+        if quiz:
+            from ..practice.page import write_quiz  # practice sits on top of teaching: imported only when asked
+
+            return write_quiz(self, path, draw_options)
         picture = self.picture(**draw_options) if len(self) else None
         return write_player(self, picture, path)
 
