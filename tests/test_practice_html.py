@@ -174,6 +174,18 @@ def test_going_back_shows_a_step_as_it_was_answered(quiz_page):
     assert box.locator(".feedback").text_content() == "✓ right: ∂L/∂s = 0.5000"
 
 
+def test_the_arrow_keys_in_an_answer_move_the_cursor_not_the_step(quiz_page):
+    answer(quiz_page, 0, "0.5")
+    quiz_page.click("#next")
+    field = question(quiz_page, 1).locator("input")
+    field.fill("-0.3")
+    field.press("ArrowLeft")
+    field.press("ArrowLeft")
+    assert quiz_page.locator("#counter").text_content() == "Step 2 of 6"
+    field.press("Backspace")
+    assert field.input_value() == "-.3"  # the "0" before the point went
+
+
 def test_finishing_shows_the_score_and_the_steps_that_went_wrong(quiz_page):
     number = 0
     for index, answers in enumerate(RIGHT):
