@@ -2,7 +2,7 @@
 
 * `quiz`       questions from a walkthrough, answers read as a person types them, hints, the score
 * `terminal`   the quiz one line at a time: ``python -m autograd practice``
-* `page`       the quiz as an offline HTML page: ``wt.save_html(path, quiz=True)``
+* `page`       the quiz in the walkthrough's offline player: ``wt.save_html(path, quiz=True)``
 * `exercises`  worksheets with fresh numbers for every student, an answer key, grading with partial credit
 * `widgets`    notebook widgets: a stepper over a walkthrough, and a nudge widget (ipywidgets)
 * `animate`    a walkthrough as PNG frames and an animated GIF, for slides

@@ -132,7 +132,8 @@ class Walkthrough(Replay):
         as data, Prev/Next buttons, a slider, the arrow keys, pan and zoom, and a table of the gradients
         that fills in as the steps go. Nothing is loaded from the network. Extra keyword arguments go to
         `autograd.drawing.draw_dot` (``model=``, ``collapse="neuron"``, ``params=``…). Returns the path written.
-        With ``quiz=True`` each step asks for its gradients before showing them (`autograd.practice.page`)."""
+        With ``quiz=True`` the same page asks for each step's gradients before showing them, with two hints,
+        the answer on request, and the score at the end (`autograd.practice.page`)."""
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"save_html() needs a file path (str or Path), not {type(path).__name__}: {path!r}")
         check_target(path)  # a missing folder fails now, not after the layout

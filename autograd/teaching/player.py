@@ -11,6 +11,10 @@ The player is one HTML file that needs nothing else. No user text ever reaches t
 code: the steps travel in a ``<script type="application/json">`` block (data, never run, with
 ``<`` escaped) and are shown with ``textContent``. A Content-Security-Policy allows no network
 at all and runs only the player's own script, by its hash.
+
+The quiz (``save_html(path, quiz=True)``) is this same page with a panel that asks for each step's
+gradients before the drawing, the table or the explanation show them; its questions, hints and
+answers (from `autograd.practice.quiz`) travel in the same data block.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import sys
 import threading
 import time
 import xml.etree.ElementTree as ElementTree
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -230,8 +235,9 @@ _SCRIPT = """
   var next = document.getElementById("next");
   var header = document.getElementById("step-header");
   var lines = document.getElementById("step-lines");
-  var showAll = document.getElementById("show-all");
+  var showAll = document.getElementById("show-all");  // none in a quiz: it would give the answers away
   var rows = document.querySelectorAll("#summary tbody tr");
+  var quiz = data.quiz || null;
   var byTitle = {};
   svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
     var title = g.querySelector("title");
@@ -249,11 +255,12 @@ _SCRIPT = """
   var current = 0, lit = [];
   function gradCell(k) { return rows[k].cells[2]; }
   function show(i) {
-    current = Math.max(0, Math.min(steps.length - 1, i));
+    current = Math.max(0, Math.min(furthest(), i));
     var drawn = {}, written = {}, complete = {};
     drawn[data.root] = data.start[0]; written[data.root] = data.start[1]; complete[data.root] = 1;
     for (var s = 0; s <= current; s++) {
-      steps[s].grads.forEach(function (change) {
+      steps[s].grads.forEach(function (change, j) {
+        if (!revealed(s, j)) return;
         drawn[change[0]] = change[1]; written[change[0]] = change[2]; complete[change[0]] = change[3];
       });
     }
@@ -266,7 +273,7 @@ _SCRIPT = """
     });
     rows.forEach(function (row, k) {
       var cell = gradCell(k);
-      if (showAll.checked) { cell.textContent = data.final[k]; row.classList.remove("partial"); }
+      if (showAll && showAll.checked) { cell.textContent = data.final[k]; row.classList.remove("partial"); }
       else if (k in written) {
         cell.textContent = written[k] + (complete[k] ? "" : " (so far)");
         row.classList.toggle("partial", !complete[k]);
@@ -277,13 +284,139 @@ _SCRIPT = """
     lit = steps[current].parts.map(function (t) { return byTitle[t]; }).filter(Boolean);
     lit.forEach(function (g) { g.classList.add("lit"); });
     header.textContent = steps[current].header;
-    lines.textContent = steps[current].lines;
+    lines.textContent = stepDone(current) ? steps[current].lines : UNANSWERED;
     slider.value = String(current + 1);
     counter.textContent = "Step " + (current + 1) + " of " + steps.length;
     prev.disabled = current === 0;
-    next.disabled = current === steps.length - 1;
+    next.disabled = current >= furthest();
     if (lit.length) follow(lit[0]);
+    if (quiz) ask();
   }
+  // The quiz: each step's gradients are asked for before the drawing, the table or the explanation show them.
+  var UNANSWERED = "Answer this step's questions to see it worked out.";
+  var asked = steps.map(function () { return []; });  // per step, the numbers of its questions
+  var state = [];
+  if (quiz) quiz.questions.forEach(function (q, n) {
+    asked[q.step].push(n);
+    state.push({tries: 0, hints: 0, outcome: "", typed: "", feedback: "", kind: ""});
+  });
+  function stepDone(s) { return asked[s].every(function (n) { return state[n].outcome !== ""; }); }
+  function revealed(s, j) { return !quiz || state[asked[s][j]].outcome !== ""; }
+  function furthest() {  // a quiz goes no further than its first step with a question still open
+    for (var s = 0; quiz && s < steps.length; s++) if (!stepDone(s)) return s;
+    return steps.length - 1;
+  }
+  var MINUS = /[\\u2212\\u2013\\u2014\\ufe63\\uff0d]/g;
+  function parse(text) {  // a number as a person types it: -0.0628, \\u22120.0628, -6.28e-2, -1/16; else null
+    var t = text.trim().replace(MINUS, "-").replace(/\\uff0b/g, "+").replace(/(\\d)_(?=\\d)/g, "$1");
+    var fraction = /^([+-]?\\d+)\\s*\\/\\s*(\\d+)$/.exec(t);
+    var value = NaN;
+    if (fraction) value = Number(fraction[1]) / Number(fraction[2]);
+    else if (/^[+-]?(\\d+\\.?\\d*|\\.\\d+)(e[+-]?\\d+)?$/i.test(t)) value = Number(t);
+    return isFinite(value) ? value : null;
+  }
+  function close(given, answer) {  // as math.isclose(given, answer, rel_tol=..., abs_tol=...)
+    var size = Math.max(Math.abs(given), Math.abs(answer));
+    return Math.abs(given - answer) <= Math.max(quiz.rel_tol * size, quiz.abs_tol);
+  }
+  function number(x) {
+    var text = x === 0 ? "0.0000" : (Math.abs(x) >= 0.00005 ? x.toFixed(4) : x.toExponential(3));
+    return text.replace("-", "\\u2212");
+  }
+  var boxes = Array.prototype.slice.call(document.querySelectorAll("#quiz .question"));
+  function ask() {  // the quiz panel as the current step's questions stand
+    boxes.forEach(function (box, k) {
+      var n = asked[current][k];
+      box.hidden = n === undefined;
+      if (n === undefined) { box.removeAttribute("data-q"); return; }
+      var q = quiz.questions[n], s = state[n];
+      box.dataset.q = String(n);
+      box.className = "question " + s.kind;
+      box.querySelector("label").textContent = q.prompt;
+      var input = box.querySelector("input");
+      input.value = s.typed;
+      box.querySelectorAll("input, button").forEach(function (e) { e.disabled = s.outcome !== ""; });
+      box.querySelector("button.hint").disabled = s.outcome !== "" || s.hints >= q.hints.length;
+      var hints = box.querySelector(".hints");
+      hints.textContent = "";
+      q.hints.slice(0, s.hints).forEach(function (text) {
+        var line = document.createElement("p");
+        line.textContent = text;
+        hints.appendChild(line);
+      });
+      box.querySelector(".feedback").textContent = s.feedback;
+    });
+    document.getElementById("quiz-none").hidden = asked[current].length > 0;
+    score();
+  }
+  function score() {
+    var right = 0, answered = 0, wrong = [];
+    state.forEach(function (s, n) {
+      if (s.outcome) answered += 1;
+      if (s.outcome === "first") right += 1;
+      if (s.outcome === "later" || s.outcome === "shown") wrong.push(quiz.questions[n].label);
+    });
+    var over = answered === state.length;
+    document.getElementById("score").textContent = over ?
+      "Score: " + right + " of " + state.length + " right first time (" + quiz.tolerance + ")." :
+      "Score so far: " + right + " of " + answered + " answered right first time; " + state.length + " in all.";
+    var list = document.getElementById("wrong");
+    list.textContent = "";
+    wrong.forEach(function (label) {
+      var item = document.createElement("li");
+      item.textContent = label;
+      list.appendChild(item);
+    });
+    document.getElementById("result").hidden = !over || wrong.length === 0;
+  }
+  function answer(box) {
+    var n = Number(box.dataset.q), q = quiz.questions[n], s = state[n];
+    if (s.outcome) return;
+    s.typed = box.querySelector("input").value;
+    var given = parse(s.typed);
+    if (given === null) {
+      s.feedback = "\\u201c" + s.typed.trim() + "\\u201d is not a number: type one such as " +
+        "\\u22120.0628, -6.28e-2 or -1/16.";
+      s.kind = "invalid";
+    } else {
+      s.tries += 1;
+      if (close(given, q.answer)) {
+        var first = s.tries === 1 && s.hints === 0;
+        settle(n, first ? "first" : "later", "\\u2713 right: " + q.gradient + " = " + q.answer_text, "right");
+        return;
+      }
+      s.feedback = "\\u2717 not " + number(given) + ". Try again, " +
+        (s.hints < q.hints.length ? "ask for a hint, " : "") + "or show the answer.";
+      s.kind = "wrong";
+    }
+    ask();
+    box.querySelector("input").select();
+  }
+  function settle(n, outcome, feedback, kind) {  // a question is done: its gradient shows, and the quiz moves on
+    var s = state[n];
+    s.outcome = outcome; s.feedback = feedback; s.kind = kind;
+    show(current);
+    if (!focusOpen() && !next.disabled) next.focus();
+  }
+  function focusOpen() {  // the first question of this step still open, if any
+    var open = boxes.filter(function (box) { return box.dataset.q && !box.querySelector("input").disabled; })[0];
+    if (open) open.querySelector("input").focus();
+    return Boolean(open);
+  }
+  boxes.forEach(function (box) {
+    box.querySelector("button.check").addEventListener("click", function () { answer(box); });
+    box.querySelector("input").addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { answer(box); event.preventDefault(); }
+    });
+    box.querySelector("button.hint").addEventListener("click", function () {
+      state[Number(box.dataset.q)].hints += 1;
+      ask();
+    });
+    box.querySelector("button.show").addEventListener("click", function () {
+      var n = Number(box.dataset.q);
+      settle(n, "shown", "The answer: " + quiz.questions[n].shown, "shown");
+    });
+  });
   // Pan and zoom: the drawing's viewBox is the window onto it.
   var viewport = document.getElementById("viewport");
   var full = svg.viewBox.baseVal;
@@ -364,11 +497,11 @@ _SCRIPT = """
   });
   document.getElementById("zoom-fit").addEventListener("click", fit);
   prev.addEventListener("click", function () { show(current - 1); });
-  next.addEventListener("click", function () { show(current + 1); });
+  next.addEventListener("click", function () { show(current + 1); if (quiz) focusOpen(); });
   slider.addEventListener("input", function () { show(Number(slider.value) - 1); });
-  showAll.addEventListener("change", function () { show(current); });
+  if (showAll) showAll.addEventListener("change", function () { show(current); });
   document.addEventListener("keydown", function (event) {
-    if (event.target === slider) return;  // the slider moves itself with the arrow keys
+    if (event.target === slider || event.target.type === "text") return;  // they use the arrow keys themselves
     var moves = {ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: steps.length - 1};
     if (event.key in moves) { show(moves[event.key]); event.preventDefault(); }
   });
@@ -389,7 +522,7 @@ _SCRIPT = """
   }
   function fitExplanation() {
     fitText(header, steps.map(function (s) { return s.header; }));
-    fitText(lines, steps.map(function (s) { return s.lines; }));
+    fitText(lines, steps.map(function (s) { return s.lines; }).concat(quiz ? [UNANSWERED] : []));
   }
   window.addEventListener("resize", fitExplanation);
   fitExplanation();
@@ -433,11 +566,49 @@ th:last-child, td:last-child { width: 40%; }
 tr.current { background: #fee2e2; font-weight: bold; }
 tr.partial td:last-child { color: #6b7280; }
 label { white-space: nowrap; }
+#quiz { margin: 0.6em 0; }
+.question { margin: 0.5em 0; padding: 0.5em 0.8em; border-left: 4px solid #9ca3af; background: #f9fafb; }
+.question label { display: block; font-weight: bold; margin-bottom: 0.3em; white-space: normal; }
+.answer { display: flex; flex-wrap: wrap; gap: 0.4em; }
+.answer input { font: inherit; flex: 1 1 7em; min-width: 0; max-width: 12em; padding: 0.2em 0.4em; }
+.question.right { border-color: #16a34a; } .question.wrong, .question.invalid { border-color: #dc2626; }
+.question.shown { border-color: #d97706; }
+.feedback { min-height: 1.3em; } .feedback, .hints p { margin: 0.3em 0; }
+#score { font-weight: bold; }
 """
 
+_QUIZ_INTRO = """At each step, work out the gradients it produces before they are shown:
+∂{loss}/∂parent = ∂{loss}/∂node · (the local derivative), added up when a node feeds several others.
+Type a number such as −0.0628, -6.28e-2 or -1/16; it is right {tolerance}. A point for each answer right first
+time, before any hint. The drawing and the table show only the gradients answered so far."""
 
-def player_html(replay: Replay, picture: Picture | None) -> str:
-    """The whole player page as HTML text."""
+
+def _quiz_panel(quiz: dict[str, Any]) -> str:
+    """The quiz's boxes, as many as the step that asks most; the script fills them in for each step."""
+    most = max(Counter(q["step"] for q in quiz["questions"]).values(), default=0)
+    boxes = "".join(
+        f'<div class="question"><label for="answer-{k}"></label><div class="answer">'
+        f'<input id="answer-{k}" type="text" inputmode="decimal" autocomplete="off" spellcheck="false">'
+        '<button type="button" class="check">Check</button><button type="button" class="hint">Hint</button>'
+        '<button type="button" class="show">Show answer</button></div>'
+        '<div class="hints"></div><p class="feedback" aria-live="polite"></p></div>'
+        for k in range(most)
+    )
+    return (
+        f'<section id="quiz" aria-label="quiz">{boxes}'
+        '<p id="quiz-none" hidden>Only constants feed this node: nothing to work out here.</p>'
+        '<p id="score" aria-live="polite"></p>'
+        '<div id="result" hidden><p>These went wrong; step back with Prev to read their explanations:</p>'
+        '<ul id="wrong"></ul></div></section>'
+    )
+
+
+def player_html(replay: Replay, picture: Picture | None, quiz: dict[str, Any] | None = None) -> str:
+    """The whole player page as HTML text.
+
+    With `quiz` (``questions``, each with its ``step``, ``answer`` and texts, and ``rel_tol``, ``abs_tol``,
+    ``tolerance``: see `autograd.practice.page`) the page asks for each step's gradients before showing them.
+    """
     esc = _text
     loss = esc(replay.names[replay.root])
     count = max(len(replay), 1)
@@ -449,6 +620,20 @@ def player_html(replay: Replay, picture: Picture | None) -> str:
         drawing, data = f"<p>{_leaf_note(replay)}</p>", dict[str, Any](steps=[])
     else:
         drawing, data = picture.svg, picture.data()
+    if quiz is not None:
+        asked = Counter(q["step"] for q in quiz["questions"])
+        # The script reveals a step's k-th gradient when its k-th question is answered: they must pair up.
+        if any(asked[i] != len(step["grads"]) for i, step in enumerate(data["steps"])):
+            raise ValueError("the quiz's questions do not match the walkthrough's steps: build them from it")
+        data["quiz"] = quiz
+    title = f"Quiz: the backward pass through {loss}" if quiz else f"Backward pass through {loss}"
+    if quiz:
+        intro = _QUIZ_INTRO.format(loss=loss, tolerance=esc(quiz["tolerance"]))
+        show_all, panel = "", _quiz_panel(quiz)
+    else:
+        intro = f"""Each step applies the chain rule at one node, in the order backward() does:
+∂{loss}/∂input += ∂{loss}/∂node · ∂node/∂input, a gradient times a local derivative."""
+        show_all, panel = '\n<label><input id="show-all" type="checkbox"> show all (for teachers)</label>', ""
     # Data, not code: the browser never runs it, and "<" is escaped so it can't close its element.
     blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     blob = blob.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -460,13 +645,12 @@ def player_html(replay: Replay, picture: Picture | None) -> str:
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="{policy}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Backward pass through {loss}</title>
+<title>{title}</title>
 <style>{_STYLE}</style>
 </head>
 <body>
-<h1>Backward pass through {loss}, step by step</h1>
-<p class="intro">Each step applies the chain rule at one node, in the order backward() does:
-∂{loss}/∂input += ∂{loss}/∂node · ∂node/∂input, a gradient times a local derivative.</p>
+<h1>{title}, step by step</h1>
+<p class="intro">{intro}</p>
 <p class="legend">Red: this step's node, its op and its edges. "grad —": not reached yet. Drag or pinch to pan and zoom.
 Keys: ← → move, Home / End jump.</p>
 <nav>
@@ -479,11 +663,10 @@ Keys: ← → move, Home / End jump.</p>
 <div class="zoom"><button id="zoom-in" type="button" aria-label="zoom in">+</button>
 <button id="zoom-out" type="button" aria-label="zoom out">−</button>
 <button id="zoom-fit" type="button">fit</button></div>
-</div>
+</div>{panel}
 <section id="explanation"><h2 id="step-header"></h2><pre id="step-lines"></pre></section>
 <h2>Gradients known so far</h2>
-<p class="legend">They fill in as the steps go; "(so far)": more contributions are still to come.
-<label><input id="show-all" type="checkbox"> show all (for teachers)</label></p>
+<p class="legend">They fill in as the steps go; "(so far)": more contributions are still to come.{show_all}</p>
 <div class="table"><table id="summary">
 <thead><tr><th>node</th><th>value</th><th>∂{loss}/∂node</th></tr></thead>
 <tbody>{rows}</tbody>
@@ -495,12 +678,14 @@ Keys: ← → move, Home / End jump.</p>
 """
 
 
-def write_player(replay: Replay, picture: Picture | None, path: str | os.PathLike[str]) -> Path:
-    """Write the player to `path` all at once: a reader never sees half a file."""
+def write_player(
+    replay: Replay, picture: Picture | None, path: str | os.PathLike[str], quiz: dict[str, Any] | None = None
+) -> Path:
+    """Write the player (with `quiz`, the quiz: see `player_html`) to `path` all at once, never half a file."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"save_html() needs a file path (str or Path), not {type(path).__name__}: {path!r}")
     check_target(path)
     with progress(f"writing the player ({len(replay)} steps)"):
-        page = player_html(replay, picture)
+        page = player_html(replay, picture, quiz)
         write_text_atomically(path, page)
     return Path(path)
