@@ -525,3 +525,20 @@ def test_a_nan_operand_of_a_two_input_op_gives_nan_not_an_error(make):
     out = make(Value(math.nan, "n"), Value(2.0, "v"))
     out.backward()
     assert math.isnan(out.data)
+
+
+def test_a_zero_upstream_still_gives_ieee_nan_through_an_infinite_slope():
+    x = Value(0.0, "x")
+    y = x.sqrt()  # slope ∞ at 0
+    (y * 0.0).backward()  # y's gradient is 0, so backward may skip it only if that changes nothing
+    assert math.isnan(x.grad)  # 0 · ∞, as IEEE arithmetic and PyTorch give
+
+
+def test_skipping_a_node_with_zero_gradient_keeps_every_bit_of_the_grads():
+    w = Value(-2.0, "w")
+    w.grad = -0.0
+    (w * 1.0).relu().backward()  # the ReLU is off: w gets 1.0 · 0.0 = 0.0, and −0.0 + 0.0 is 0.0
+    assert math.copysign(1.0, w.grad) == 1.0
+    v = Value(3.0, "v")
+    (v * 2.0).relu().backward()
+    assert v.grad == 2.0
