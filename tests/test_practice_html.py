@@ -1,19 +1,13 @@
 """The quiz (``save_html(path, quiz=True)``): the walkthrough's player asking each step's gradients, in Chromium."""
 
-import os
 import re
-import shutil
 import time
-from pathlib import Path
 
 import pytest
 
 from autograd import Value, walkthrough
 from autograd.practice.exercises import FAMILIES
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 SCREENS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 SEED = {"w": 0.5, "x": 1.5, "b": 0.1, "y": 1.0}
 # The seed's neuron, step by step: the gradients each step produces (u = w·x, z = u + b, a = σ(z), e = a − y, ...)
@@ -22,22 +16,6 @@ RIGHT = [["0.5"], ["-0.2994"], ["-0.2994", "0.2994"], ["-0.0628"], ["-0.0628", "
 
 def seed_walkthrough():
     return walkthrough(FAMILIES["neuron-sigmoid"].build(SEED))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must test the quiz page in Chromium, but {CHROMIUM} is missing (.ci/run installs it)")
-        pytest.skip("no Chromium here (Debian: apt-get install chromium)")
-    if not os.environ.get("CI"):
-        pytest.importorskip("playwright")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=list(SCREENS))

@@ -1,8 +1,6 @@
 """The offline HTML player of a walkthrough, checked as a file and in a real headless Chromium."""
 
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,15 +9,6 @@ from autograd import Value
 from autograd.teaching import walkthrough
 from autograd.teaching.player import player_html
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 HIGHLIGHT = "#dc2626"  # draw_dot's highlight colour
 HOSTILE = "<script>alert(1)</script>"
 
@@ -36,22 +25,6 @@ def seed_walkthrough():
     for node, label in [(wx, "wx"), (z, "z"), (a, "a"), (error, "e"), (squared, "sq"), (loss, "L")]:
         node.label = label
     return walkthrough(loss)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must test the HTML player in Chromium, but {CHROMIUM} is missing (.ci/run installs it)")
-        pytest.skip("no Chromium here (Debian: apt-get install chromium)")
-    if not os.environ.get("CI"):
-        pytest.importorskip("playwright")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 SCREENS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
