@@ -7,11 +7,13 @@
 >>> x.grad  # dy/dx = 2x + 3
 7.0
 
-The package follows the concepts of the seed document: `engine` (Value and its
-ops), `gradcheck`, `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data`
-(toy data sets), `drawing` (graphs as SVG), `teaching` (backprop step by step:
-`walkthrough`, `check_gradients`, `explain_update`) and `compiler` (`compile`: a traced
-graph replayed as straight-line Python).
+The package follows the concepts of the seed document: `engine` (the op table,
+Value, backward), `gradcheck`, `higher` and `forward` (derivatives of derivatives,
+forward mode), `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data` (toy
+data sets), `drawing` (graphs as SVG), `teaching` (backprop step by step:
+`walkthrough`, `check_gradients`, `explain_update`), `practice` (quizzes,
+exercises, widgets), `compiler` (`compile`: a traced graph replayed as
+straight-line Python) and `pytorch` (the way to PyTorch, an optional extra).
 """
 
 from . import data, drawing, nn, optim, teaching
