@@ -155,6 +155,8 @@ class Op:
             )
         if register and name in _BUILT_IN_NAMES:
             raise ValueError(f"{name!r} is one of the engine's own ops (OPS[{name!r}]); give your op another name")
+        if _BUILT_IN_NAMES and callable(local_grads):  # an op of yours: its rule's answers are checked as they come
+            local_grads = _checked_rule(local_grads, arity)
         self.name = name
         self.forward = forward
         self.local_grads = local_grads
@@ -207,6 +209,31 @@ def _count_inputs(forward: Callable[..., float]) -> int:
     return sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)
 
 
+def _checked_rule(rule: Callable[..., Any], arity: int) -> Callable[..., Any]:
+    """A rule of your own, made to answer as the engine's do (a number, or a pair for two inputs; ints become
+    floats, a one-number tuple its number), so that backward() never meets a bad local gradient half-way."""
+
+    def checked(out: Any, *inputs: Any) -> Any:
+        grads = rule(out, *inputs)
+        if arity == 1:
+            return _one_gradient(grads[0] if type(grads) is tuple and len(grads) == 1 else grads)
+        if not (isinstance(grads, (tuple, list)) and len(grads) == 2):
+            raise TypeError(f"it gave {type(grads).__name__}: {grads!r}")
+        return _one_gradient(grads[0]), _one_gradient(grads[1])
+
+    checked.__name__ = checked.__qualname__ = getattr(rule, "__name__", "local_grads")
+    checked.__wrapped__ = rule  # type: ignore[attr-defined]
+    return checked
+
+
+def _one_gradient(grad: Any) -> Any:
+    if isinstance(grad, Value):
+        return grad  # a rule run on Values, for a derivative of a derivative
+    if isinstance(grad, Real) and not isinstance(grad, bool):
+        return float(grad)
+    raise TypeError(f"it gave {type(grad).__name__}: {grad!r}")
+
+
 def _is_constant_grads(grads: object, arity: int) -> bool:
     if arity == 1:
         return isinstance(grads, (int, float)) and not isinstance(grads, bool)
@@ -245,9 +272,10 @@ def _unary(op: Op) -> Callable[[Value], Value]:
         out.operation = op
         out._first = x
         try:
-            out._g0 = rule(data, a) if constant is None else constant
+            g0 = rule(data, a) if constant is None else constant
         except Exception as error:  # a rule of your own that fails: say whose
             raise _rule_failed(op, (x,), error) from None
+        out._g0 = g0
         return out
 
     apply.__name__ = apply.__qualname__ = op.name
@@ -287,10 +315,10 @@ def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value
         out._first = x
         out._second = y
         try:
-            out._g0, out._g1 = rule(data, a, b) if constant is None else constant
+            g0, g1 = rule(data, a, b) if constant is None else constant
         except Exception as error:
             raise _rule_failed(op, (x, y), error) from None
-        g1 = out._g1
+        out._g0, out._g1 = g0, g1
         if g1 != g1 and a == a and b == b:  # a slope that is not a real number (of base^p by p, for base < 0)
             if type(y) is not Constant:
                 _refuse_undefined_slope(op, x, y)

@@ -473,3 +473,14 @@ def test_a_lecture_node_whose_number_differs_from_the_tables_op_in_the_last_bit_
     y.backward()
     assert x.grad == pytest.approx(2 * (1 - h.data**2), rel=1e-15)
     assert h.op == "tanh" and "tanh" in to_svg(y)
+
+
+def test_a_rule_of_your_own_may_give_ints_or_a_one_number_tuple_but_nothing_else():
+    square = Op("square", lambda x: x * x, lambda out, x: (2 * x,))  # a tuple from a one-input rule
+    count = Op("count", lambda x: 3 * x, lambda out, x: 3)  # an int
+    broken = Op("broken", lambda x: x, lambda out, x: "1")
+    x = Value(2.0)
+    (square(x) + count(x)).backward()
+    assert x.grad == 7.0 and type(x.grad) is float
+    with pytest.raises(TypeError, match=r"rule of the op 'broken' failed at a = 2.0: it gave str"):
+        broken(x)
