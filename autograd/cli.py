@@ -9,13 +9,12 @@ graph (``graph.svg``) and a step-by-step player (``backprop.html``).
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
 
+from ._commandline import Parser, UsageError, finite_number, parse_assignments, say
 from .drawing import DEFAULT_MAX_NODES, RendererNotFoundError, draw_dot, save_svg
 from .engine import Value
 from .expression import ExpressionError, build_expression, functions
@@ -40,19 +39,8 @@ practise backprop by hand (each has --help):
 """
 
 
-class UsageError(Exception):
-    """A mistake on the command line: reported in one line, with exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, with its errors as UsageError: one line, like every other mistake on the command line."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see --help)")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="python -m autograd",
         description=(
             "Backpropagation, step by step. Runs the seed's single neuron "
@@ -120,36 +108,10 @@ def _short_operand(number: float) -> str:
     return f"({_short(number)})" if number < 0 else _short(number)
 
 
-def parse_assignments(pairs: Sequence[str]) -> dict[str, float]:
-    """``["w=0.5", "x=2"]`` as ``{"w": 0.5, "x": 2.0}``; names read as Python reads them (NFKC), numbers finite."""
-    values: dict[str, float] = {}
-    for pair in pairs:
-        typed, sep, text = pair.partition("=")
-        name = unicodedata.normalize("NFKC", typed.strip())  # as the formula's parser reads names: ｘ is x
-        if not sep or not name.isidentifier():
-            raise UsageError(f"--set takes NAME=NUMBER pairs such as w=0.5, but was given {pair!r}")
-        if name in values:
-            raise UsageError(f"--set gives {name} twice ({name}={values[name]:g} and {pair}): give each name once")
-        values[name] = _finite(text, f"--set {name}")
-    return values
-
-
-def _finite(text: str, option: str) -> float:
-    """A number typed on the command line, which must be finite: nan, inf and 1e400 are refused."""
-    try:
-        number = float(text)
-    except ValueError:
-        raise UsageError(f"{option}=...: {text!r} is not a number") from None
-    if not math.isfinite(number):
-        too_large = "" if text.strip().lower().lstrip("+-") in ("nan", "inf", "infinity") else " (too large)"
-        raise UsageError(f"{option}: {text!r}{too_large} is not a finite number; give a number such as 0.5")
-    return number
-
-
 def _lesson(args: argparse.Namespace) -> tuple[Value, dict[str, Value], list[str], str, list[str]]:
     """Check every argument and build the graph: (loss, leaves, forward lines, title, names to update)."""
     for option in ("lr", "w", "x", "b", "y"):
-        setattr(args, option, _finite(getattr(args, option), f"--{option}"))
+        setattr(args, option, finite_number(getattr(args, option), f"--{option}"))
     if args.lr < 0:
         raise UsageError(f"--lr is the learning rate η, a number ≥ 0, not {args.lr:g}")
     if not 0 <= args.digits <= 15:
@@ -272,22 +234,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(parser.parse_args(argv))
     except (UsageError, ExpressionError) as error:
-        _say(f"{parser.prog}: error: {error}")
+        say(f"{parser.prog}: error: {error}")
         return 2
     except (ValueError, ZeroDivisionError, OverflowError) as error:  # e.g. a loss that can't be computed
-        _say(f"{parser.prog}: error: {error}")
+        say(f"{parser.prog}: error: {error}")
         return 2
     except KeyboardInterrupt:
-        _say(f"{parser.prog}: interrupted")
+        say(f"{parser.prog}: interrupted")
         return 130
     except Exception as error:  # never a traceback at the command line: one line, and where to report it
-        _say(f"{parser.prog}: internal error: {type(error).__name__}: {error} (please report this as a bug)")
+        say(f"{parser.prog}: internal error: {type(error).__name__}: {error} (please report this as a bug)")
         return 1
-
-
-def _say(line: str) -> None:
-    """One line on stderr, whatever its characters: bytes that were not UTF-8 are shown as escapes."""
-    print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
 
 
 if __name__ == "__main__":

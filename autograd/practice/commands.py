@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..cli import UsageError, _finite, _Parser, _say, parse_assignments
+from .._commandline import Parser, UsageError, finite_number, parse_assignments, say
 from ..engine import Value
 from ..expression import ExpressionError, build_expression, functions
 from .exercises import (
@@ -36,7 +36,7 @@ _ACTIVATIONS = {"sigmoid": "σ", "tanh": "tanh", "relu": "ReLU"}
 
 
 def _practice_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="python -m autograd practice",
         description=(
             "Do the backward pass yourself: one gradient at a time, in backward()'s order, marked at once. "
@@ -90,7 +90,7 @@ def _practice_graph(args: argparse.Namespace) -> tuple[Value, str]:
     family = f"neuron-{args.activation}"
     fresh = FAMILIES[family].draw(rng) if args.seed is not None else {"w": 0.5, "x": 1.5, "b": 0.1, "y": 1.0}
     values = {
-        name: _finite(getattr(args, name), f"--{name}") if getattr(args, name) is not None else fresh[name]
+        name: finite_number(getattr(args, name), f"--{name}") if getattr(args, name) is not None else fresh[name]
         for name in ("w", "x", "b", "y")
     }
     shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
@@ -106,7 +106,7 @@ def practice(argv: Sequence[str]) -> int:
 
 
 def _exercises_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="python -m autograd exercises",
         description=(
             "One worksheet per student with fresh numbers (Markdown and a printable HTML page with the graph), "
@@ -140,7 +140,7 @@ def make_exercises(argv: Sequence[str]) -> int:
 
 
 def _grade_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="python -m autograd grade",
         description=(
             "Mark hand-ins against an answer key, node by node: 1 right, ½ when a wrong number follows from the "
@@ -189,11 +189,11 @@ def main(command: str, argv: Sequence[str]) -> int:
     try:
         return COMMANDS[command](argv)
     except (UsageError, ExpressionError, ValueError, ZeroDivisionError, OverflowError) as error:
-        _say(f"{prog}: error: {error}")
+        say(f"{prog}: error: {error}")
         return 2
     except KeyboardInterrupt:
-        _say(f"{prog}: interrupted")
+        say(f"{prog}: interrupted")
         return 130
     except Exception as error:  # never a traceback at the command line
-        _say(f"{prog}: internal error: {type(error).__name__}: {error} (please report this as a bug)")
+        say(f"{prog}: internal error: {type(error).__name__}: {error} (please report this as a bug)")
         return 1
