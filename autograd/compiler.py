@@ -710,8 +710,6 @@ class _Replay:
             outside = program.outside
             data = [value.data for value in outside]
             grads = [value.grad for value in outside] if with_grads else None
-            if grads and self.skips_zero_gradients and any(g == 0.0 and math.copysign(1.0, g) < 0.0 for g in grads):
-                return _flat_replay(program, inputs, with_grads)  # −0.0 + 0.0 is 0.0: a skipped zero would show
             try:
                 return self.function(inputs, data, grads, with_grads)
             except Exception:  # a NaN or an error somewhere: find it, and raise it, exactly as eagerly

@@ -60,8 +60,10 @@ healthy-looking number); a result too large for a float is ±∞ (``exp(1000)``,
 from __future__ import annotations
 
 import inspect
+import linecache
 import math
-import operator
+import re
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import ContextDecorator
@@ -122,15 +124,15 @@ class Op:
     """
 
     __slots__ = (
-        "activation", "apply", "arity", "commutative", "derivatives", "formula", "forward", "local_grads", "name",
-        "symbol",
+        "activation", "apply", "arity", "commutative", "derivatives", "expressions", "formula", "forward",
+        "local_grads", "name", "source", "symbol",
     )  # fmt: skip
 
     def __init__(
         self,
         name: str,
-        forward: Callable[..., float] | None,
-        local_grads: LocalGrads | None,
+        forward: Callable[..., float] | str | None,
+        local_grads: LocalGrads | str | None,
         *,
         arity: int | None = None,
         symbol: str | None = None,
@@ -142,6 +144,13 @@ class Op:
     ) -> None:
         if not isinstance(name, str) or not name or name != name.strip():
             raise TypeError(f"an Op needs a name (a non-empty str), but was given {name!r}")
+        # forward and local_grads may be given as expressions ("a * b"; "b, a"), which `_make_apply` writes in
+        expressions = tuple(part if isinstance(part, str) else None for part in (forward, local_grads))
+        if isinstance(forward, str):  # "a * b": the body of a function of the inputs' numbers
+            arity = arity or (2 if re.search(r"\bb\b", forward) else 1)
+            forward = _function(name, "forward", "a, b" if arity == 2 else "a", forward)
+        if isinstance(local_grads, str):  # "b, a": the body of a function of the output's and inputs' numbers
+            local_grads = _function(name, "local_grads", "out, a, b" if arity == 2 else "out, a", f"({local_grads})")
         if forward is not None and not callable(forward):
             raise TypeError(f"Op {name!r}: forward must be a function of the inputs' numbers, not {forward!r}")
         if arity is None:
@@ -157,6 +166,7 @@ class Op:
             raise ValueError(f"{name!r} is one of the engine's own ops (OPS[{name!r}]); give your op another name")
         if _BUILT_IN_NAMES and callable(local_grads):  # an op of yours: its rule's answers are checked as they come
             local_grads = _checked_rule(local_grads, arity)
+            expressions = (expressions[0], None)
         self.name = name
         self.forward = forward
         self.local_grads = local_grads
@@ -166,8 +176,11 @@ class Op:
         self.derivatives = tuple((d, None) if isinstance(d, str) else (d[0], d[1]) for d in derivatives)
         self.activation = activation
         self.commutative = commutative
-        # The function that applies this op to Values and makes the output node (see `_unary`).
-        self.apply: Callable[..., Value] = _unary(self) if arity == 1 else _binary(self)
+        # forward and local_grads as given, when given as expressions: they are written into `apply`
+        self.expressions = expressions
+        self.source = ""  # the code of `apply`, written by `_make_apply`
+        # The function that applies this op to Values and makes the output node (see `_make_apply`).
+        self.apply: Callable[..., Value] = _make_apply(self)
         if register:
             OPS[name] = self
 
@@ -199,6 +212,14 @@ class Op:
 OPS: dict[str, Op] = {}
 """Every op the engine knows, by name: the one place where an op is declared."""
 _BUILT_IN_NAMES: set[str] = set()
+
+
+def _function(name: str, part: str, inputs: str, body: str) -> Callable[..., Any]:
+    """A function made from an op's expression, with this module's names (exp, sigmoid, ...) at hand."""
+    try:
+        return eval(f"lambda {inputs}: {body}", globals())  # type: ignore[no-any-return]
+    except SyntaxError as error:
+        raise ValueError(f"Op {name!r}: its {part} {body!r} is not a Python expression ({error.msg})") from None
 
 
 def _count_inputs(forward: Callable[..., float]) -> int:
@@ -240,93 +261,99 @@ def _is_constant_grads(grads: object, arity: int) -> bool:
     return isinstance(grads, tuple) and len(grads) == 2 and all(isinstance(g, (int, float)) for g in grads)
 
 
-# Making an op's output node. `_unary(op)` and `_binary(op)` make the function that applies `op`
-# (the Value methods below are exactly these functions): compute the number, then record the
-# parents and the local gradients, unless this thread is in `no_grad`.
+# Making an op's output node. `_make_apply(op)` writes the function that applies `op` (the Value
+# methods below are exactly these functions): compute the number, then record the parents and
+# the local gradients, unless this thread is in `no_grad`. It is written out once per op, with
+# the op's own forward and local gradients in it (``out = a * b``, ``g0, g1 = b, a`` for ``*``),
+# because a function call per node would cost more than the rest of the work together. Read
+# one with ``print(OPS["*"].source)``.
 
-
-def _unary(op: Op) -> Callable[[Value], Value]:
-    forward: Any = op.forward
-    rule: Any = op.local_grads
-    constant = None if callable(rule) else rule
-
-    def apply(x: Value) -> Value:
-        a = x._data
+_APPLY = """\
+def make(op, forward, rule):
+    def apply({inputs}):
+{operand}        a{second_number} = x._data{second_data}
         try:
-            data = forward(a)
+            out = {forward}
         except (ValueError, ZeroDivisionError, OverflowError, TypeError) as error:
-            raise _undefined(op, (x,), error) from None
-        if data != data and a == a:  # NaN from a number that is not NaN: not a real number
-            raise _undefined(op, (x,), None)
-        out = _new(Value)
-        out._data = data
-        out.grad = 0.0
-        out.label = ""
-        out._second = out._g1 = None
-        out._mark = _data_writes
-        if _no_grad_blocks and not _grad_mode.enabled:
-            out.operation = out._first = out._g0 = None  # a leaf: no parents to send gradients to
+            raise _undefined(op, {tuple}, error) from None
+        if out != out and a == a{second_is_number}:  # NaN from numbers that are not NaN: not a real number
+            raise _undefined(op, {tuple}, None)
+        node = _new(Value)
+        node._data = out
+        node.grad = 0.0
+        if _no_grad_blocks and not _grad_mode.enabled:  # in no_grad: a leaf, with no parents to send gradients to
+            node.operation = node._first = node._second = node._g0 = node._g1 = None
+            node._mark = _LEAF
             if _grad_mode.made_without_grad is not None:  # `autograd.compile` is tracing: it replays this op too
-                _grad_mode.made_without_grad[out] = (op, x)
-            return out
-        out.operation = op
-        out._first = x
-        try:
-            g0 = rule(data, a) if constant is None else constant
-        except Exception as error:  # a rule of your own that fails: say whose
-            raise _rule_failed(op, (x,), error) from None
-        out._g0 = g0
-        return out
-
-    apply.__name__ = apply.__qualname__ = op.name
-    apply.__doc__ = f"{op.formula.format(a='x')}: applies the op OPS[{op.name!r}] (see `Op`)."
+                _grad_mode.made_without_grad[node] = (op, {inputs})
+            return node
+        node.operation = op
+        node._first = x
+        node._second = {second}
+        # The stamp: the count of changes when the oldest node of this graph was made (see `backward`)
+        made = _changes
+        if x._mark < made:
+            made = x._mark
+{second_stamp}{local_grads}        node._g0 = g0
+        node._g1 = {g1}
+        node._mark = made
+        return node
     return apply
+"""
 
-
-def _binary(op: Op, reflected: bool = False) -> Callable[[Value, Operand], Value]:
-    forward: Any = op.forward
-    rule: Any = op.local_grads
-    name = op.name
-    constant = None if callable(rule) else rule
-
-    def apply(x: Value, y: Operand) -> Value:
+_OPERAND = """\
         if not isinstance(y, Value):
-            y = _constant(y, name)  # a plain number: a Constant node, drawn as it reads
-        if reflected:  # 2 * x: the number is the left operand
-            x, y = y, x
-        a, b = x._data, y._data
-        try:
-            data = forward(a, b)
-        except (ValueError, ZeroDivisionError, OverflowError, TypeError) as error:
-            raise _undefined(op, (x, y), error) from None
-        if data != data and a == a and b == b:
-            raise _undefined(op, (x, y), None)
-        out = _new(Value)
-        out._data = data
-        out.grad = 0.0
-        out.label = ""
-        out._mark = _data_writes
-        if _no_grad_blocks and not _grad_mode.enabled:
-            out.operation = out._first = out._second = out._g0 = out._g1 = None
-            if _grad_mode.made_without_grad is not None:
-                _grad_mode.made_without_grad[out] = (op, x, y)
-            return out
-        out.operation = op
-        out._first = x
-        out._second = y
-        try:
-            g0, g1 = rule(data, a, b) if constant is None else constant
-        except Exception as error:
-            raise _rule_failed(op, (x, y), error) from None
-        out._g0, out._g1 = g0, g1
-        if g1 != g1 and a == a and b == b:  # a slope that is not a real number (of base^p by p, for base < 0)
-            if type(y) is not Constant:
-                _refuse_undefined_slope(op, x, y)
-            out._g1 = 0.0  # a constant is never trained: it needs no slope
-        return out
+            y = _constant(y, op.name)  # a plain number: a Constant node, drawn as it reads
+"""
 
+_LOCAL_GRADS = """\
+        try:
+            {grads} = {rule}
+        except Exception as error:  # a rule of your own that fails: say whose
+            raise _rule_failed(op, {tuple}, error) from None
+        if not {finite}:  # ∞ or NaN: 0 · ∞ is NaN, so backward() may not skip what lies behind a 0 here
+            made = _NOT_FRESH
+"""
+
+_NAN_SLOPE = """\
+            if g1 != g1 and a == a and b == b:  # a slope that is not a real number (of base^p by p, for base < 0)
+                if type(y) is not Constant:
+                    _refuse_undefined_slope(op, x, y)
+                g1 = 0.0  # a constant is never trained: it needs no slope
+"""
+
+
+def _make_apply(op: Op, reflected: bool = False) -> Callable[..., Value]:
+    """The function that applies `op` to Values (`_APPLY`, with the op's forward and local gradients
+    written in). ``reflected``: for ``2 * x``, where the number is the left operand."""
+    two = op.arity == 2
+    rule = op.local_grads
+    if callable(rule):
+        expression = op.expressions[1] or f"rule(out, a{', b' if two else ''})"
+        local_grads = _LOCAL_GRADS.format(
+            grads="g0, g1" if two else "g0", rule=expression, tuple="(x, y)" if two else "(x,)",
+            finite="(_NEG_INF < g0 < _INF and _NEG_INF < g1 < _INF)" if two else "_NEG_INF < g0 < _INF",
+        ) + (_NAN_SLOPE if two else "")  # fmt: skip
+    else:  # local gradients that never change, such as 1 and 1 for +
+        local_grads = f"        g0, g1 = {rule!r}\n" if two else f"        g0 = {rule!r}\n"
+    operand = _OPERAND + ("        x, y = y, x  # 2 * x: the number is the left operand\n" if reflected else "")
+    source = _APPLY.format(
+        inputs="x, y" if two else "x", tuple="(x, y)" if two else "(x,)", operand=operand if two else "",
+        second_number=", b" if two else "",
+        second_data=", y._data" if two else "", second_is_number=" and b == b" if two else "",
+        forward=op.expressions[0] or f"forward(a{', b' if two else ''})", second="y" if two else "None",
+        second_stamp="        if y._mark < made:\n            made = y._mark\n" if two else "",
+        local_grads=local_grads, g1="g1" if two else "None",
+    )  # fmt: skip
+    filename = f"<autograd: the op {op.name!r}{', reflected' if reflected else ''}>"
+    namespace: dict[str, Any] = {}
+    exec(compile(source, filename, "exec"), globals(), namespace)  # our own template
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)  # for tracebacks
+    apply: Callable[..., Value] = namespace["make"](op, op.forward, rule)
     apply.__name__ = apply.__qualname__ = op.name
     apply.__doc__ = f"{op.formula.format(a='x', b='y')}: applies the op OPS[{op.name!r}] (see `Op`)."
+    if not reflected:
+        op.source = source
     return apply
 
 
@@ -493,56 +520,53 @@ def _sqrt_local_grads(out: Scalar, x: Scalar) -> Scalar:
 
 # The table. Each op: its name, its forward computation, its local gradients; then how it is
 # drawn (symbol) and how it reads in a walkthrough (formula, derivatives).
-ADD = Op("+", operator.add, (1.0, 1.0), formula="{a} + {b}", derivatives=["1", "1"], commutative=True)
-SUB = Op("-", operator.sub, (1.0, -1.0), symbol="−", formula="{a} − {b}", derivatives=["1", "−1"])
+ADD = Op("+", "a + b", (1.0, 1.0), formula="{a} + {b}", derivatives=["1", "1"], commutative=True)
+SUB = Op("-", "a - b", (1.0, -1.0), symbol="−", formula="{a} − {b}", derivatives=["1", "−1"])
 MUL = Op(
-    "*", operator.mul, lambda out, a, b: (b, a), symbol="×", formula="{a} · {b}", derivatives=["{b}", "{a}"],
+    "*", "a * b", "b, a", symbol="×", formula="{a} · {b}", derivatives=["{b}", "{a}"],
     commutative=True,
 )  # fmt: skip
 DIV = Op(
-    "/", _divide, _divide_local_grads, symbol="÷", formula="{a} / {b}",
+    "/", "_divide(a, b)", "_divide_local_grads(out, a, b)", symbol="÷", formula="{a} / {b}",
     derivatives=[("1/{b}", "1/{b}"), ("−{a}/{b}²", "−{a}/{b}²")],
 )  # fmt: skip
 POW = Op(
-    "**", _power, _pow_local_grads, formula="{a}^{b}",
+    "**", "_power(a, b)", "_pow_local_grads(out, a, b)", formula="{a}^{b}",
     derivatives=[("{b} · {a}^({b} − 1)", "{b} · {a}^({b} − 1)"), ("{a}^{b} · log {a}", "{out} · log({a})")],
 )  # fmt: skip
-NEG = Op("neg", operator.neg, -1.0, formula="−{a}", derivatives=["−1"])
-EXP = Op("exp", _exp, lambda out, x: out, formula="exp({a})", derivatives=[("exp'({a}) = exp({a})", "exp({a})")])
-LOG = Op("log", _log, lambda out, x: 1 / x, formula="log({a})", derivatives=[("log'({a}) = 1/{a}", "1/{a}")])
+NEG = Op("neg", "-a", -1.0, formula="−{a}", derivatives=["−1"])
+EXP = Op("exp", "_exp(a)", "out", formula="exp({a})", derivatives=[("exp'({a}) = exp({a})", "exp({a})")])
+LOG = Op("log", "_log(a)", "1 / a", formula="log({a})", derivatives=[("log'({a}) = 1/{a}", "1/{a}")])
 SIGMOID = Op(
-    "sigmoid", _sigmoid, lambda out, x: out * (1 - out), symbol="σ", formula="σ({a})",
+    "sigmoid", "_sigmoid(a)", "out * (1 - out)", symbol="σ", formula="σ({a})",
     derivatives=[("σ'({a}) = σ({a})(1 − σ({a}))", "{out} · (1 − {out})")], activation=True,
 )  # fmt: skip
 TANH = Op(
-    "tanh", math.tanh, lambda out, x: 1 - out * out, formula="tanh({a})",
+    "tanh", "math.tanh(a)", "1 - out * out", formula="tanh({a})",
     derivatives=[("tanh'({a}) = 1 − tanh²({a})", "1 − {out}²")], activation=True,
 )  # fmt: skip
 RELU = Op(
-    "relu", lambda x: 0.0 if x <= 0.0 else x, lambda out, x: _step(x), symbol="ReLU", formula="ReLU({a})",
+    "relu", "0.0 if a <= 0.0 else a", "_step(a)", symbol="ReLU", formula="ReLU({a})",
     derivatives=[("ReLU'({a}) = [{a} > 0]", "[{a} > 0]")], activation=True,
 )  # fmt: skip
 LEAKY_RELU = Op(
-    "leaky_relu", lambda x, slope: x if x > 0.0 else slope * x,
-    lambda out, x, slope: (_step(x, slope), 0.0 if _number(x) > 0.0 else x),
+    "leaky_relu", "a if a > 0.0 else b * a", "_step(a, b), (0.0 if _number(a) > 0.0 else a)",
     symbol="LeakyReLU", formula="LeakyReLU({a}; {b})",
     derivatives=[("1 if {a} > 0, else {b}", "[{a} > 0] or {b}"), ("0 if {a} > 0, else {a}", None)],
     activation=True,
 )  # fmt: skip
 SOFTPLUS = Op(
-    "softplus", _softplus, lambda out, x: sigmoid(x), formula="softplus({a})",
+    "softplus", "_softplus(a)", "sigmoid(a)", formula="softplus({a})",
     derivatives=[("softplus'({a}) = σ({a})", "σ({a})")], activation=True,
 )  # fmt: skip
-SIN = Op("sin", math.sin, lambda out, x: cos(x), formula="sin({a})", derivatives=[("sin'({a}) = cos({a})", "cos({a})")])
-COS = Op(
-    "cos", math.cos, lambda out, x: -sin(x), formula="cos({a})", derivatives=[("cos'({a}) = −sin({a})", "−sin({a})")]
-)
+SIN = Op("sin", "math.sin(a)", "cos(a)", formula="sin({a})", derivatives=[("sin'({a}) = cos({a})", "cos({a})")])
+COS = Op("cos", "math.cos(a)", "-sin(a)", formula="cos({a})", derivatives=[("cos'({a}) = −sin({a})", "−sin({a})")])
 SQRT = Op(
-    "sqrt", _sqrt, _sqrt_local_grads, symbol="√", formula="√{a}",
+    "sqrt", "_sqrt(a)", "_sqrt_local_grads(out, a)", symbol="√", formula="√{a}",
     derivatives=[("√'({a}) = 1/(2√{a})", "1/(2 · {out})")],
 )  # fmt: skip
 ABS = Op(
-    "abs", abs, lambda out, x: _sign(x), symbol="|·|", formula="|{a}|",
+    "abs", "abs(a)", "_sign(a)", symbol="|·|", formula="|{a}|",
     derivatives=[("|·|'({a}) = sign({a})", "sign({a})")],
 )  # fmt: skip
 
@@ -568,9 +592,9 @@ class Value:
     a node built that way gets its gradient from the ``_backward`` function you assign to it.
     """
 
-    # `_mark`: the number of `data` writes when the node was made; then, while backward() sorts
-    # the graph, whether it has been placed (see `_depth_first`).
-    __slots__ = ("_data", "_first", "_g0", "_g1", "_mark", "_second", "grad", "label", "operation")
+    # `_mark`: the node's stamp (see `backward`); then, while backward() sorts the graph, whether
+    # it has been placed (see `_order_for_backward`).
+    __slots__ = ("_data", "_first", "_g0", "_g1", "_label", "_mark", "_second", "grad", "operation")
 
     def __new__(cls, data: Any = 0.0, _children: Any = (), *args: Any, **kwargs: Any) -> Value:
         if cls is Value and _children and not isinstance(_children, str):
@@ -584,13 +608,13 @@ class Value:
             raise TypeError(f"a Value's label must be a str, but was given {type(label).__name__}: {label!r}")
         self._data = _as_float(data, "Value()")
         self.grad: float = 0.0
-        self.label: str = label
+        self._label = label
         self.operation: Op | None = None
         self._first: Any = None  # the parents: a Value or None (see `parents`)
         self._second: Any = None
         self._g0: Any = None  # ∂self/∂_first and ∂self/∂_second, recorded by the op
         self._g1: Any = None
-        self._mark: object = _data_writes
+        self._mark: int = _LEAF
         if _children or _op:
             _attach_lecture_parents(self, _children, _op)
 
@@ -603,9 +627,21 @@ class Value:
 
     @data.setter
     def data(self, number: float) -> None:
-        global _data_writes
+        global _changes
         self._data = _as_float(number, "data =")
-        _data_writes += 1
+        _changes += 1
+
+    @property
+    def label(self) -> str:
+        """A name for drawings and walkthroughs (``"w"``), ``""`` for none."""
+        try:
+            return self._label
+        except AttributeError:  # an op's result has none until you give it one: one store fewer per node
+            return ""
+
+    @label.setter
+    def label(self, text: str) -> None:
+        self._label = text
 
     @property
     def op(self) -> str:
@@ -649,16 +685,16 @@ class Value:
     # Each is the function that applies an op of the table above. A plain number as an
     # operand becomes a Constant node, so it shows in the drawn graph as it reads in the formula.
 
-    __add__ = _binary(ADD)
-    __sub__ = _binary(SUB)
-    __mul__ = _binary(MUL)
-    __truediv__ = _binary(DIV)
-    __pow__ = _binary(POW)
-    __radd__ = _binary(ADD, reflected=True)  # 2 + x
-    __rsub__ = _binary(SUB, reflected=True)
-    __rmul__ = _binary(MUL, reflected=True)
-    __rtruediv__ = _binary(DIV, reflected=True)
-    __rpow__ = _binary(POW, reflected=True)
+    __add__ = ADD.apply
+    __sub__ = SUB.apply
+    __mul__ = MUL.apply
+    __truediv__ = DIV.apply
+    __pow__ = POW.apply
+    __radd__ = _make_apply(ADD, reflected=True)  # 2 + x
+    __rsub__ = _make_apply(SUB, reflected=True)
+    __rmul__ = _make_apply(MUL, reflected=True)
+    __rtruediv__ = _make_apply(DIV, reflected=True)
+    __rpow__ = _make_apply(POW, reflected=True)
     __neg__: Callable[[Value], Value] = NEG.apply
     exp = EXP.apply
     log = LOG.apply  # defined for positive values only
@@ -694,6 +730,8 @@ class Value:
         >>> x.grad, w.grad
         (-3.0, 2.0)
         """
+        global _changes
+        _changes += 1  # grads written by hand: a later backward() resets every grad it relies on
         upstream = self.grad
         if self._first is not None:
             self._first.grad += self._g0 * upstream
@@ -708,9 +746,22 @@ class Value:
         Leaf gradients accumulate across calls (reset them with ``zero_grad``);
         every non-leaf gradient is reset before the pass. A graph that changed
         after its forward pass is refused before any ``grad`` is touched.
+
+        The part of the graph behind a local gradient of 0 (a ReLU that is off, a
+        margin that is met) can receive no gradient, so it is not visited, as a
+        backward pass written by hand skips it; its grads stay 0.
         """
-        order, look_closer = _order_for_backward(self)  # every node with parents, after its parents
-        if look_closer:  # a data write since part of the graph was made, or a micrograd-style node
+        global _changes
+        # Fresh: nothing changed since the oldest node of this graph was made. Then its numbers
+        # still fit together, its non-leaf grads are all still 0, and no local gradient is ∞ or
+        # NaN, so skipping what lies behind a 0 leaves every grad as visiting it would.
+        fresh = self._mark == _changes
+        _changes += 1  # this pass writes grads: a graph made before it is no longer fresh
+        if self._first is None:  # a leaf: ∂self/∂self = 1, and nothing else to do
+            self.grad += 1.0
+            return
+        order, cut_off = _order_for_backward(self, skip_zeros=fresh)  # nodes with parents, after their parents
+        if not fresh:  # a data write or a backward() since part of it was made, or a micrograd-style node
             _refuse_stale(order)
             if any(type(node) is _LectureValue for node in order):
                 _backward_with_closures(self, order)
@@ -726,6 +777,9 @@ class Value:
             second = node._second
             if second is not None:
                 second.grad += node._g1 * upstream
+        for parent in cut_off:
+            if parent.grad != parent.grad:  # 0 · ∞ upstream reached it: NaN, which IEEE passes on
+                _spread_nan(parent)
 
     def zero_grad(self) -> None:
         """Set ``grad`` back to 0 for this value and every node it was computed from."""
@@ -790,7 +844,7 @@ def _attach_lecture_parents(node: Value, children: Any, name: str) -> None:
             f"parents), but was given {children!r}"
         )
     node.operation = _lecture_op(name or "?", len(parents))
-    node._mark = -1  # never current: backward() takes the path that checks the graph and runs closures
+    node._mark = _NOT_FRESH  # backward() takes the path that checks the graph and runs closures
     if parents:
         node._first = parents[0]
         node._second = parents[1] if len(parents) > 1 else None
@@ -844,9 +898,8 @@ def _constant(number: object, op: str) -> Constant:
     out = _new(Constant)
     out._data = number if type(number) is float else _as_float(number, f"the operands of {op!r}")
     out.grad = 0.0
-    out.label = ""
     out.operation = out._first = out._second = out._g0 = out._g1 = None
-    out._mark = _data_writes
+    out._mark = _LEAF
     return out
 
 
@@ -865,7 +918,13 @@ def _short(number: float) -> str:
     return repr(float(f"{number:.6g}"))
 
 
-_data_writes = 0  # how many times any Value's `data` has been assigned (see `find_stale_node`)
+# Changes that can make a graph out of date: writes to any Value's `data`, and backward() runs (which
+# write grads). Each node is stamped with the count when the oldest node of its graph was made; a leaf
+# has no such age (`_LEAF`, above every count) and `_NOT_FRESH` is below all of them (see `backward`).
+_changes = 0
+_LEAF = sys.maxsize
+_NOT_FRESH = -1
+_INF, _NEG_INF = math.inf, -math.inf
 _new = object.__new__
 
 
@@ -877,57 +936,71 @@ def topological_order(root: Value) -> list[Value]:
 
     Iterative depth-first search, so deep graphs (a million nodes in a chain)
     need no recursion. The order depends only on the graph's shape, never on
-    memory addresses, so it is the same on every run; without the leaves, it is
-    exactly the order ``backward()`` uses.
+    memory addresses, so it is the same on every run. ``backward()`` sorts the
+    same way, leaving out the leaves and what can receive no gradient.
 
     >>> x = Value(1.0, "x")
     >>> [node.op or node.label for node in topological_order(x * 2 + x)]
     ['x', '', '*', '+']
     """
-    return _depth_first(root, with_leaves=True)[0]
-
-
-def _order_for_backward(root: Value) -> tuple[list[Value], bool]:
-    """The nodes with parents, each after its parents, and whether to look closer before using
-    their local gradients: a ``data`` write happened since one was made (see `find_stale_node`)."""
-    return _depth_first(root, with_leaves=False)
-
-
-def _depth_first(root: Value, with_leaves: bool) -> tuple[list[Value], bool]:
-    """Depth-first search. A node is opened (put back on the stack, its parents on top of it),
-    and placed when it comes off the stack again: by then all its parents are placed.
-
-    Marks live in a slot of each node (faster than a set). Before its first search a node's
-    mark is the count of ``data`` writes when it was made, which tells whether one came since.
-    """
-    if root._first is None:  # a leaf: nothing to sort
-        return ([root] if with_leaves else []), False
     order: list[Value] = []
-    opened, placed = object(), object()  # this search's marks
-    writes = _data_writes
-    look_closer = False
+    opened: set[Value] = set()
+    placed: set[Value] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node in placed:
+            continue
+        if node in opened or node._first is None:  # back again (or a leaf): its parents are placed
+            placed.add(node)
+            order.append(node)
+            continue
+        opened.add(node)
+        stack.append(node)
+        stack.extend(parent for parent in (node._first, node._second) if parent is not None and parent not in placed)
+    return order
+
+
+def _order_for_backward(root: Value, skip_zeros: bool) -> tuple[list[Value], list[Value]]:
+    """The nodes with parents that `root` was computed from, each after its parents, for backward().
+
+    Depth-first search, as in `topological_order`: a node is opened (put back on the stack, its
+    parents on top of it), and placed when it comes off the stack again, when all its parents are
+    placed. Leaves need no place: backward() only adds to their grads. The marks live in a slot of
+    each node (faster than a set), as numbers below every stamp, new for each search.
+
+    With `skip_zeros`, a parent behind a local gradient of 0 is not searched (it is cut off): nothing
+    can pass to it there. Those parents are returned too, as backward() checks them afterwards.
+    """
+    opened = -2 - 2 * _changes  # this search's marks (`_changes` is new for each backward())
+    placed = opened - 1
+    order: list[Value] = []
+    cut_off: list[Value] = []
     stack = [root]
     push, pop, place = stack.append, stack.pop, order.append  # bound once: this loop runs once per node
     while stack:
         node = pop()
         mark = node._mark
-        if mark is placed:
+        if mark == placed:
             continue
-        if mark is opened or node._first is None:  # back again (or a leaf): its parents are placed
+        if mark == opened:  # back again: its parents are placed
             node._mark = placed
             place(node)
             continue
-        if mark != writes:  # made before the latest data write, or sorted before: check before using it
-            look_closer = True
         node._mark = opened
         push(node)
         first, second = node._first, node._second
-        # Push the parents still to place (backward() needs no order among the leaves).
-        if first._mark is not placed and (with_leaves or first._first is not None):
-            push(first)
-        if second is not None and second._mark is not placed and (with_leaves or second._first is not None):
-            push(second)
-    return order, look_closer
+        if first._first is not None and first._mark != placed:
+            if skip_zeros and node._g0 == 0.0:
+                cut_off.append(first)
+            else:
+                push(first)
+        if second is not None and second._first is not None and second._mark != placed:
+            if skip_zeros and node._g1 == 0.0:
+                cut_off.append(second)
+            else:
+                push(second)
+    return order, cut_off
 
 
 # ---------------------------------------------------------------------- a graph that went out of date
@@ -972,6 +1045,13 @@ def _refuse_stale(order: Sequence[Value]) -> None:
         f"now ({inputs}) it would be {now:.6g}. A value's data changed after the forward pass (an "
         f"optimizer.step()?): run the forward pass again and call backward() on the new graph. No grad was changed."
     )
+
+
+def _spread_nan(node: Value) -> None:
+    """What backward() would have passed on from a node cut off with a NaN gradient: NaN to every
+    node it was computed from (NaN times any number is NaN)."""
+    for ancestor in topological_order(node):
+        ancestor.grad = math.nan
 
 
 def _backward_with_closures(root: Value, order: list[Value]) -> None:

