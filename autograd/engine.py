@@ -102,13 +102,16 @@ class Op:
     """One operation, declared once; every tool reads what it needs from here.
 
     * ``name``         the node's ``op``: ``"sigmoid"``
-    * ``forward``      its number from its inputs' numbers. Outside its domain it raises
-      (``ValueError``, ``ZeroDivisionError``) or returns NaN, and the engine says which op failed
+    * ``forward``      its number from its inputs' numbers: a function, or its body as an expression in
+      ``a`` (and ``b``), ``"a * b"``. Outside its domain it raises (``ValueError``,
+      ``ZeroDivisionError``) or returns NaN, and the engine says which op failed
     * ``local_grads``  ∂out/∂input for each input, given the output and the inputs: one number for a
-      one-input op, a pair for two. Written with arithmetic and this module's `exp`, `log`, `sin`,
-      `cos`, `sqrt`, `sigmoid`, `tanh` (which take numbers or Values), the same rule gives numbers
-      for ``backward()`` and Values for derivatives of derivatives (``autograd.grad``). Local
-      gradients that never change (1 and 1 for ``+``) may be given as those numbers.
+      one-input op, a pair for two; a function of ``(out, a, b)``, or its body, ``"b, a"``. Written
+      with arithmetic and this module's `exp`, `log`, `sin`, `cos`, `sqrt`, `sigmoid`, `tanh` (which
+      take numbers or Values), the same rule gives numbers for ``backward()`` and Values for
+      derivatives of derivatives (``autograd.grad``). Local gradients that never change (1 and 1
+      for ``+``) may be given as those numbers. The engine writes expressions into the function
+      that applies the op (``source``), so they cost no call per node.
     * ``symbol``       drawn on the op's oval (default: the name)
     * ``formula``      how a node reads in a walkthrough, ``"σ({a})"``: ``{a}``, ``{b}`` are the inputs
     * ``derivatives``  each local gradient as it reads, per input: ``(symbolic, with numbers)`` or just
@@ -117,6 +120,8 @@ class Op:
     * ``activation``   True for ops that make sense as a neuron's activation (``MLP(activation=...)``)
     * ``commutative``  True for a two-input op whose inputs can be swapped (``+``, ``*``); the inputs of
       the others are told apart in drawings (edges labelled a and b)
+    * ``finite_slopes`` True when the local gradients are finite wherever the output is (``*``, ``tanh``;
+      not ``log``, whose slope 1/a is ∞ at a = 1e-320): then the engine checks the output alone
 
     Calling an Op applies it: ``SIGMOID(x)`` is ``x.sigmoid()``. An Op made with a new name joins
     `OPS`, so drawing, the walkthrough and the formula parser know it at once; made again with the
@@ -124,8 +129,8 @@ class Op:
     """
 
     __slots__ = (
-        "activation", "apply", "arity", "commutative", "derivatives", "expressions", "formula", "forward",
-        "local_grads", "name", "source", "symbol",
+        "activation", "apply", "arity", "commutative", "derivatives", "expressions", "finite_slopes", "formula",
+        "forward", "local_grads", "name", "source", "symbol",
     )  # fmt: skip
 
     def __init__(
@@ -140,6 +145,7 @@ class Op:
         derivatives: Sequence[tuple[str, str | None] | str] = (),
         activation: bool = False,
         commutative: bool = False,
+        finite_slopes: bool = False,
         register: bool = True,
     ) -> None:
         if not isinstance(name, str) or not name or name != name.strip():
@@ -176,6 +182,7 @@ class Op:
         self.derivatives = tuple((d, None) if isinstance(d, str) else (d[0], d[1]) for d in derivatives)
         self.activation = activation
         self.commutative = commutative
+        self.finite_slopes = finite_slopes
         # forward and local_grads as given, when given as expressions: they are written into `apply`
         self.expressions = expressions
         self.source = ""  # the code of `apply`, written by `_make_apply`
@@ -276,9 +283,11 @@ def make(op, forward, rule):
             out = {forward}
         except (ValueError, ZeroDivisionError, OverflowError, TypeError) as error:
             raise _undefined(op, {tuple}, error) from None
-        if out != out and a == a{second_is_number}:  # NaN from numbers that are not NaN: not a real number
-            raise _undefined(op, {tuple}, None)
-        node = _new(Value)
+        # The stamp: the count of changes when the oldest node of this graph was made (see `backward`)
+        made = _changes
+        if x._mark < made:
+            made = x._mark
+{second_stamp}{check_out}        node = _new(Value)
         node._data = out
         node.grad = 0.0
         if _no_grad_blocks and not _grad_mode.enabled:  # in no_grad: a leaf, with no parents to send gradients to
@@ -290,15 +299,23 @@ def make(op, forward, rule):
         node.operation = op
         node._first = x
         node._second = {second}
-        # The stamp: the count of changes when the oldest node of this graph was made (see `backward`)
-        made = _changes
-        if x._mark < made:
-            made = x._mark
-{second_stamp}{local_grads}        node._g0 = g0
+{local_grads}        node._g0 = g0
         node._g1 = {g1}
         node._mark = made
         return node
     return apply
+"""
+
+_NAN_OUT = """\
+        if out != out and a == a{second_is_number}:  # NaN from numbers that are not NaN: not a real number
+            raise _undefined(op, {tuple}, None)
+"""
+
+_NOT_FINITE_OUT = """\
+        if not _NEG_INF < out < _INF:  # ∞ or NaN (for this op, the only time a local gradient can be ∞ or NaN)
+            if out != out and a == a{second_is_number}:  # NaN from numbers that are not NaN: not a real number
+                raise _undefined(op, {tuple}, None)
+            made = _NOT_FRESH  # 0 · ∞ is NaN: backward() may not skip what lies behind a 0 in this graph
 """
 
 _OPERAND = """\
@@ -311,7 +328,10 @@ _LOCAL_GRADS = """\
             {grads} = {rule}
         except Exception as error:  # a rule of your own that fails: say whose
             raise _rule_failed(op, {tuple}, error) from None
-        if not {finite}:  # ∞ or NaN: 0 · ∞ is NaN, so backward() may not skip what lies behind a 0 here
+"""
+
+_NOT_FINITE_SLOPE = """\
+        if not {finite}:  # ∞ or NaN: 0 · ∞ is NaN, so backward() may not skip what lies behind a 0 in this graph
             made = _NOT_FRESH
 """
 
@@ -327,17 +347,23 @@ def _make_apply(op: Op, reflected: bool = False) -> Callable[..., Value]:
     """The function that applies `op` to Values (`_APPLY`, with the op's forward and local gradients
     written in). ``reflected``: for ``2 * x``, where the number is the left operand."""
     two = op.arity == 2
+    inputs = "(x, y)" if two else "(x,)"
     rule = op.local_grads
     if callable(rule):
         expression = op.expressions[1] or f"rule(out, a{', b' if two else ''})"
-        local_grads = _LOCAL_GRADS.format(
-            grads="g0, g1" if two else "g0", rule=expression, tuple="(x, y)" if two else "(x,)",
-            finite="(_NEG_INF < g0 < _INF and _NEG_INF < g1 < _INF)" if two else "_NEG_INF < g0 < _INF",
-        ) + (_NAN_SLOPE if two else "")  # fmt: skip
+        local_grads = _LOCAL_GRADS.format(grads="g0, g1" if two else "g0", rule=expression, tuple=inputs)
+        if not op.finite_slopes:  # else the output's check covered them
+            local_grads += _NOT_FINITE_SLOPE.format(
+                finite="(_NEG_INF < g0 < _INF and _NEG_INF < g1 < _INF)" if two else "_NEG_INF < g0 < _INF"
+            ) + (_NAN_SLOPE if two else "")  # fmt: skip
     else:  # local gradients that never change, such as 1 and 1 for +
         local_grads = f"        g0, g1 = {rule!r}\n" if two else f"        g0 = {rule!r}\n"
     operand = _OPERAND + ("        x, y = y, x  # 2 * x: the number is the left operand\n" if reflected else "")
+    check_out = (_NOT_FINITE_OUT if op.finite_slopes and callable(rule) else _NAN_OUT).format(
+        second_is_number=" and b == b" if two else "", tuple=inputs
+    )
     source = _APPLY.format(
+        check_out=check_out,
         inputs="x, y" if two else "x", tuple="(x, y)" if two else "(x,)", operand=operand if two else "",
         second_number=", b" if two else "",
         second_data=", y._data" if two else "", second_is_number=" and b == b" if two else "",
@@ -524,7 +550,7 @@ ADD = Op("+", "a + b", (1.0, 1.0), formula="{a} + {b}", derivatives=["1", "1"], 
 SUB = Op("-", "a - b", (1.0, -1.0), symbol="−", formula="{a} − {b}", derivatives=["1", "−1"])
 MUL = Op(
     "*", "a * b", "b, a", symbol="×", formula="{a} · {b}", derivatives=["{b}", "{a}"],
-    commutative=True,
+    commutative=True, finite_slopes=True,
 )  # fmt: skip
 DIV = Op(
     "/", "_divide(a, b)", "_divide_local_grads(out, a, b)", symbol="÷", formula="{a} / {b}",
@@ -535,39 +561,47 @@ POW = Op(
     derivatives=[("{b} · {a}^({b} − 1)", "{b} · {a}^({b} − 1)"), ("{a}^{b} · log {a}", "{out} · log({a})")],
 )  # fmt: skip
 NEG = Op("neg", "-a", -1.0, formula="−{a}", derivatives=["−1"])
-EXP = Op("exp", "_exp(a)", "out", formula="exp({a})", derivatives=[("exp'({a}) = exp({a})", "exp({a})")])
+EXP = Op(
+    "exp", "_exp(a)", "out", formula="exp({a})", derivatives=[("exp'({a}) = exp({a})", "exp({a})")], finite_slopes=True
+)
 LOG = Op("log", "_log(a)", "1 / a", formula="log({a})", derivatives=[("log'({a}) = 1/{a}", "1/{a}")])
 SIGMOID = Op(
     "sigmoid", "_sigmoid(a)", "out * (1 - out)", symbol="σ", formula="σ({a})",
-    derivatives=[("σ'({a}) = σ({a})(1 − σ({a}))", "{out} · (1 − {out})")], activation=True,
+    derivatives=[("σ'({a}) = σ({a})(1 − σ({a}))", "{out} · (1 − {out})")], activation=True, finite_slopes=True,
 )  # fmt: skip
 TANH = Op(
     "tanh", "math.tanh(a)", "1 - out * out", formula="tanh({a})",
-    derivatives=[("tanh'({a}) = 1 − tanh²({a})", "1 − {out}²")], activation=True,
+    derivatives=[("tanh'({a}) = 1 − tanh²({a})", "1 − {out}²")], activation=True, finite_slopes=True,
 )  # fmt: skip
 RELU = Op(
     "relu", "0.0 if a <= 0.0 else a", "_step(a)", symbol="ReLU", formula="ReLU({a})",
-    derivatives=[("ReLU'({a}) = [{a} > 0]", "[{a} > 0]")], activation=True,
+    derivatives=[("ReLU'({a}) = [{a} > 0]", "[{a} > 0]")], activation=True, finite_slopes=True,
 )  # fmt: skip
 LEAKY_RELU = Op(
     "leaky_relu", "a if a > 0.0 else b * a", "_step(a, b), (0.0 if _number(a) > 0.0 else a)",
     symbol="LeakyReLU", formula="LeakyReLU({a}; {b})",
     derivatives=[("1 if {a} > 0, else {b}", "[{a} > 0] or {b}"), ("0 if {a} > 0, else {a}", None)],
-    activation=True,
+    activation=True, finite_slopes=True,
 )  # fmt: skip
 SOFTPLUS = Op(
     "softplus", "_softplus(a)", "sigmoid(a)", formula="softplus({a})",
-    derivatives=[("softplus'({a}) = σ({a})", "σ({a})")], activation=True,
+    derivatives=[("softplus'({a}) = σ({a})", "σ({a})")], activation=True, finite_slopes=True,
 )  # fmt: skip
-SIN = Op("sin", "math.sin(a)", "cos(a)", formula="sin({a})", derivatives=[("sin'({a}) = cos({a})", "cos({a})")])
-COS = Op("cos", "math.cos(a)", "-sin(a)", formula="cos({a})", derivatives=[("cos'({a}) = −sin({a})", "−sin({a})")])
+SIN = Op(
+    "sin", "math.sin(a)", "cos(a)", formula="sin({a})", derivatives=[("sin'({a}) = cos({a})", "cos({a})")],
+    finite_slopes=True,
+)  # fmt: skip
+COS = Op(
+    "cos", "math.cos(a)", "-sin(a)", formula="cos({a})", derivatives=[("cos'({a}) = −sin({a})", "−sin({a})")],
+    finite_slopes=True,
+)  # fmt: skip
 SQRT = Op(
     "sqrt", "_sqrt(a)", "_sqrt_local_grads(out, a)", symbol="√", formula="√{a}",
     derivatives=[("√'({a}) = 1/(2√{a})", "1/(2 · {out})")],
 )  # fmt: skip
 ABS = Op(
     "abs", "abs(a)", "_sign(a)", symbol="|·|", formula="|{a}|",
-    derivatives=[("|·|'({a}) = sign({a})", "sign({a})")],
+    derivatives=[("|·|'({a}) = sign({a})", "sign({a})")], finite_slopes=True,
 )  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """The op table: every op declared once and read by every tool; your own ops; micrograd's and its lecture's code."""
 
 import gc
+import itertools
 import math
 import threading
 
@@ -485,3 +486,35 @@ def test_a_rule_of_your_own_may_give_ints_or_a_one_number_tuple_but_nothing_else
     assert x.grad == 7.0 and type(x.grad) is float
     with pytest.raises(TypeError, match=r"rule of the op 'broken' failed at a = 2.0: it gave str"):
         broken(x)
+
+
+EXTREMES = [0.0, -0.0, 1e-320, -1e-320, 1e-160, 1.0, -1.0, 0.5, 1e160, -1e160, 1e308, -1e308, math.inf, -math.inf]
+
+
+@pytest.mark.parametrize("op", [op for op in BUILT_IN_OPS if op.finite_slopes], ids=lambda op: op.name)
+def test_an_op_said_to_have_finite_slopes_has_them_wherever_its_output_is_finite(op):
+    # The engine then checks an op's output alone to know that backward() may skip what lies behind a 0.
+    for inputs in itertools.product(EXTREMES, repeat=op.arity):
+        try:
+            out = op.forward(*inputs)
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if math.isfinite(out):
+            assert all(math.isfinite(g) for g in op.local_grads_at(out, *inputs)), (op.name, inputs)
+
+
+def test_ops_said_to_have_finite_slopes_are_the_ones_that_do():
+    assert {op.name for op in BUILT_IN_OPS if op.finite_slopes} == {
+        "*", "exp", "sigmoid", "tanh", "relu", "leaky_relu", "softplus", "sin", "cos", "abs",
+    }  # fmt: skip
+    for name, inputs in [("log", (1e-320,)), ("/", (0.0, 1e-320)), ("sqrt", (0.0,)), ("**", (0.0, 0.5))]:
+        op = OPS[name]
+        out = op.forward(*inputs)
+        assert math.isfinite(out) and not all(math.isfinite(g) for g in op.local_grads_at(out, *inputs))
+
+
+def test_a_graph_with_an_infinite_slope_anywhere_is_visited_whole():
+    x = Value(1e-320, "x")
+    y = x.log()  # slope 1/x = ∞, output finite
+    (y.relu() * 0.0 + 1.0).backward()  # the ReLU is off; 0 · ∞ behind it must still give NaN, as IEEE does
+    assert math.isnan(x.grad)
