@@ -45,7 +45,9 @@ Two ways to replay (``.path`` says which one was taken): **straight-line Python*
 compiled by Python once, about as fast as the same step written by hand in floats; and for
 graphs above ``max_nodes`` nodes, where Python's compiler would take longer and more memory than
 the replay saves, a **flat replay**: one loop over the recorded steps, no compiling at all.
-Both give the very numbers and errors of the eager engine.
+Both give the very numbers and errors of the eager engine. (One exception, in the last bit: where
+``backward()`` skips a part of the graph that a ReLU cuts off and that is also reached another way, it
+visits the rest in another order than the replay, and a sum of the same gradients may round differently.)
 """
 
 from __future__ import annotations
