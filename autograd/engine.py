@@ -174,7 +174,7 @@ class Op:
         if forward is not None and not (callable(local_grads) or _is_constant_grads(local_grads, arity)):
             raise TypeError(
                 f"Op {name!r}: local_grads must be a function (out, *inputs) giving ∂out/∂input for each input, "
-                f"or those numbers when they are constants, not {local_grads!r}"
+                f"or those numbers (finite) when they are constants, not {local_grads!r}"
             )
         if register and name in _BUILT_IN_NAMES:
             raise ValueError(f"{name!r} is one of the engine's own ops (OPS[{name!r}]); give your op another name")
@@ -271,9 +271,11 @@ def _one_gradient(grad: Any) -> Any:
 
 
 def _is_constant_grads(grads: object, arity: int) -> bool:
-    if arity == 1:
-        return isinstance(grads, (int, float)) and not isinstance(grads, bool)
-    return isinstance(grads, tuple) and len(grads) == 2 and all(isinstance(g, (int, float)) for g in grads)
+    """Finite numbers, one per input (the engine uses them as they are, node after node)."""
+    numbers = (grads,) if arity == 1 else grads if isinstance(grads, tuple) and len(grads) == 2 else ()
+    return bool(numbers) and all(
+        isinstance(g, (int, float)) and not isinstance(g, bool) and math.isfinite(g) for g in numbers
+    )
 
 
 # Making an op's output node. `_make_apply(op)` writes the function that applies `op` (the Value
@@ -371,10 +373,9 @@ def _make_apply(op: Op, reflected: bool = False) -> Callable[..., Value]:
         second_is_number=" and b == b" if two else "", tuple=inputs
     )
     source = _APPLY.format(
-        check_out=check_out,
-        inputs="x, y" if two else "x", tuple="(x, y)" if two else "(x,)", operand=operand if two else "",
-        second_number=", b" if two else "",
-        second_data=", y._data" if two else "", second_is_number=" and b == b" if two else "",
+        check_out=check_out, inputs="x, y" if two else "x", tuple=inputs, operand=operand if two else "",
+        second_number=", b" if two else "", second_data=", y._data" if two else "",
+        second_is_number=" and b == b" if two else "",
         forward=op.expressions[0] or f"forward(a{', b' if two else ''})", second="y" if two else "None",
         second_stamp="        if y._mark < made:\n            made = y._mark\n" if two else "",
         local_grads=local_grads, g1="g1" if two else "None",

@@ -173,6 +173,7 @@ def test_an_op_made_again_under_the_same_name_replaces_the_first_but_a_built_in_
         (lambda: Op("", lambda x: x, 1.0), ["needs a name"]),
         (lambda: Op("f3", lambda x, y, z: x, (1.0, 1.0)), ["takes 3 inputs", "one or two"]),
         (lambda: Op("g", lambda x: x, [1.0]), ["local_grads must be a function"]),
+        (lambda: Op("g3", lambda x: x, math.inf), ["local_grads must be a function", "(finite)"]),
         (lambda: Op("g2", "a +", "1.0"), ["forward 'a +' is not a Python expression"]),
         (lambda: Op("h", 3.0, 1.0), ["forward must be a function"]),
     ],
