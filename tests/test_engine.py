@@ -573,18 +573,20 @@ def relu_network(rng, numbers, scale):
     return leaves, pool[-1] * scale + pool[-2].relu()
 
 
-def to_rounding(a, b):
-    """The same sum, maybe added in another order: equal to the last bits; NaN, ∞ and 0 exactly."""
-    return same_bits(a, b) or (a != 0.0 and b != 0.0 and math.isclose(a, b, rel_tol=1e-12))
+def to_rounding(a, b, scale):
+    """The same sum, maybe added in another order: equal but for rounding (terms up to `scale`); NaN and ∞ exactly."""
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return same_bits(a, b)
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12 * scale)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(
     st.randoms(use_true_random=False), st.lists(st.floats(-3, 3), min_size=2, max_size=5), st.sampled_from([1, 1e300])
 )
 def test_skipping_gives_every_grad_that_visiting_every_node_gives(rng, numbers, scale):
     # Where a node cut off is also reached another way, the rest is visited in another order: a sum of the same
-    # gradients may then differ in its last bits. NaN, ∞ and exact zeros are the same.
+    # gradients may then differ in its last bits. NaN and ∞ are the same.
     _, root = relu_network(rng, numbers, scale)
     root.backward()
     skipped = [node.grad for node in topological_order(root)]
@@ -592,7 +594,7 @@ def test_skipping_gives_every_grad_that_visiting_every_node_gives(rng, numbers, 
         node.grad = 0.0
     reference_backward(root)
     visited = [node.grad for node in topological_order(root)]
-    assert all(to_rounding(a, b) for a, b in zip(skipped, visited)), (skipped, visited)
+    assert all(to_rounding(a, b, scale) for a, b in zip(skipped, visited)), (skipped, visited)
 
 
 @pytest.mark.parametrize("seed", range(5))
