@@ -55,8 +55,9 @@ How a node is stored, and why (speed and memory are the engine's job too):
   ``data`` changes before ``backward()`` (an ``optimizer.step()`` in between) would
   mix old and new numbers. Writes to ``data`` are counted, and every node carries a
   stamp: the count when the oldest node of its graph was made. ``backward()`` reads
-  the root's stamp: if anything changed since, it checks the whole graph and refuses
-  it, naming the node, as PyTorch does; and it skips nothing then.
+  the root's stamp: if anything changed since, it skips nothing, and checks the whole
+  graph first: one whose numbers no longer fit is refused, naming the node, as
+  PyTorch does.
 
 The numeric policy, the same for every op: a NaN operand gives NaN (never a
 healthy-looking number); a result too large for a float is ±∞ (``exp(1000)``,
