@@ -695,13 +695,11 @@ class _Replay:
         self.program = program
         self.function: Callable[..., tuple[float, list[float] | None]] | None = None
         self.source = ""
-        self.skips_zero_gradients = False
         if len(program.steps) <= max_nodes:
             gates = _zero_gradient_gates(program)
             self.source, namespace = _generate(program, title, gates)
             exec(builtins.compile(self.source, filename, "exec"), namespace)  # our own generated code
             self.function = namespace["replay"]
-            self.skips_zero_gradients = bool(gates[0])
         self.path = "straight-line Python" if self.function is not None else "flat replay"
         self.rechecks = 0  # calls that met a NaN or an error and were replayed step by step
 
