@@ -376,7 +376,6 @@ def _make_apply(op: Op, reflected: bool = False) -> Callable[..., Value]:
     source = _APPLY.format(
         check_out=check_out, inputs="x, y" if two else "x", tuple=inputs, operand=operand if two else "",
         second_number=", b" if two else "", second_data=", y._data" if two else "",
-        second_is_number=" and b == b" if two else "",
         forward=op.expressions[0] or f"forward(a{', b' if two else ''})", second="y" if two else "None",
         second_stamp="        if y._mark < made:\n            made = y._mark\n" if two else "",
         local_grads=local_grads, g1="g1" if two else "None",
