@@ -74,8 +74,8 @@ import math
 import re
 import sys
 import threading
-from collections.abc import Callable, Sequence
-from contextlib import ContextDecorator
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ContextDecorator, contextmanager
 from numbers import Real
 from typing import Any, Union
 
@@ -86,6 +86,7 @@ __all__ = [
     "Op",
     "Value",
     "cos",
+    "enable_grad",
     "exp",
     "find_stale_node",
     "is_grad_enabled",
@@ -96,6 +97,7 @@ __all__ = [
     "sqrt",
     "tanh",
     "topological_order",
+    "tracing",
 ]
 
 Number = int | float
@@ -306,6 +308,8 @@ def make(op, forward, rule):
             node._mark = _LEAF
             if _grad_mode.made_without_grad is not None:  # `autograd.compile` is tracing: it replays this op too
                 _grad_mode.made_without_grad[node] = (op, {inputs})
+            if _grad_mode.on_op is not None:
+                _grad_mode.on_op(node, op, ({inputs},))
             return node
         node.operation = op
         node._first = x
@@ -313,6 +317,8 @@ def make(op, forward, rule):
 {local_grads}        node._g0 = g0
         node._g1 = {g1}
         node._mark = made
+        if _grad_mode.on_op is not None:
+            _grad_mode.on_op(node, op, ({inputs},))
         return node
     return apply
 """
@@ -666,6 +672,8 @@ class Value:
     @property
     def data(self) -> float:
         """This node's number. Writing it (``w.data -= lr * w.grad``) is counted: see `find_stale_node`."""
+        if _grad_mode.on_read is not None:  # a tracer watches for Python decisions on numbers (see `tracing`)
+            _grad_mode.on_read(self)
         return self._data
 
     @data.setter
@@ -1122,6 +1130,8 @@ class _GradMode(threading.local):
     enabled = True
     # While `autograd.compile` traces a function: each node made inside no_grad, with the op and inputs that made it
     made_without_grad: dict[Value, tuple[Any, ...]] | None = None
+    on_op: Callable[[Value, Op, tuple[Value, ...]], None] | None = None  # see `tracing`
+    on_read: Callable[[Value], None] | None = None
 
 
 _grad_mode = _GradMode()
@@ -1129,6 +1139,47 @@ _grad_mode = _GradMode()
 # need not look up their own thread's setting at all.
 _no_grad_blocks = 0
 _no_grad_blocks_lock = threading.Lock()
+
+
+@contextmanager
+def tracing(
+    on_op: Callable[[Value, Op, tuple[Value, ...]], None] | None = None,
+    on_read: Callable[[Value], None] | None = None,
+) -> Iterator[None]:
+    """The one hook for tools that trace (``compile``, the batch replay): in this thread, while the block runs,
+    ``on_op(node, op, inputs)`` is called with every node an op makes (inside ``no_grad`` too, where the node
+    records no parents), and ``on_read(node)`` whenever code reads a node's ``.data``. Blocks nest.
+
+    >>> made = []
+    >>> with tracing(on_op=lambda node, op, inputs: made.append(op.name)):
+    ...     y = Value(2.0) * 3 + 1
+    >>> made
+    ['*', '+']
+    """
+    saved = (_grad_mode.on_op, _grad_mode.on_read)
+    _grad_mode.on_op, _grad_mode.on_read = on_op, on_read
+    try:
+        yield
+    finally:
+        _grad_mode.on_op, _grad_mode.on_read = saved
+
+
+@contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record the graph again inside a ``no_grad()`` block (as PyTorch's ``enable_grad``): tools that need
+    a graph, such as ``hessian``, use it so that they work wherever they are called.
+
+    >>> with no_grad(), enable_grad():
+    ...     y = Value(2.0) * 3
+    >>> len(y.parents)
+    2
+    """
+    saved = _grad_mode.enabled
+    _grad_mode.enabled = True
+    try:
+        yield
+    finally:
+        _grad_mode.enabled = saved
 
 
 def is_grad_enabled() -> bool:

@@ -651,3 +651,19 @@ def test_a_relu_that_is_off_leaves_its_leaves_untouched_and_skips_the_rest():
     loss = deep.relu() + x  # the chain of 1000 products passes nothing back
     loss.backward()
     assert (x.grad, deep.grad) == (1.0, 0.0)
+
+
+def test_tracing_hook_sees_every_op_and_every_read_of_data():
+    from autograd.engine import tracing
+
+    made, read = [], []
+    x = Value(2.0, "x")
+    with tracing(on_op=lambda node, op, inputs: made.append((op.name, len(inputs))), on_read=read.append):
+        y = x * 3
+        with no_grad():
+            z = y + 1
+        _ = z.data
+    assert made == [("*", 2), ("+", 2)]
+    assert read == [z]
+    _ = x.data  # outside the block: nothing is called
+    assert read == [z]
