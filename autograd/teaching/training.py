@@ -114,12 +114,15 @@ def watch_training(
             f"but was given {type(optimizer).__name__}: {optimizer!r}"
         )
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MOST_STEPS:
-        raise ValueError(f"steps is how many training steps to record, a whole number from 1 to {MOST_STEPS}, "
-                         f"not {steps!r}")
-    if samples is not None and (isinstance(samples, (str, bytes)) or not isinstance(samples, Sequence)
-                                or not len(samples)):
-        raise ValueError(f"samples must be a non-empty list (step k trains on samples[k % len(samples)]), "
-                         f"not {samples!r}")
+        raise ValueError(
+            f"steps is how many training steps to record, a whole number from 1 to {MOST_STEPS}, not {steps!r}"
+        )
+    if samples is not None and (
+        isinstance(samples, (str, bytes)) or not isinstance(samples, Sequence) or not len(samples)
+    ):
+        raise ValueError(
+            f"samples must be a non-empty list (step k trains on samples[k % len(samples)]), not {samples!r}"
+        )
     params: list[Value] = list(optimizer.params)
     recorded: list[TrainingStep] = []
     shape: list[tuple[str, tuple[int, ...]]] | None = None
@@ -211,9 +214,7 @@ class TrainingRun(Sequence[TrainingStep]):
         self.model = model
         self.samples = samples
         self.names = display_names(graph, self.order)
-        model_names = dict(
-            (param, name) for name, param in (model.named_parameters() if model is not None else ())
-        )
+        model_names = dict((param, name) for name, param in (model.named_parameters() if model is not None else ()))
         plain = _names(params)
         self.param_names = [model_names.get(param, plain[i]) for i, param in enumerate(params)]
 
@@ -357,8 +358,13 @@ class TrainingPicture:
         widest_grad = {
             node: max([_num(s.grads[k]) for s in run.steps] + ["—"], key=len) for k, node in enumerate(order)
         }
-        options: dict[str, Any] = {"names": run.names, "params": run.params, "grads": widest_grad,
-                                   "precision": PRECISION, **draw_options}
+        options: dict[str, Any] = {
+            "names": run.names,
+            "params": run.params,
+            "grads": widest_grad,
+            "precision": PRECISION,
+            **draw_options,
+        }
         if run.model is not None:
             options.setdefault("model", run.model)
         summarised = False
@@ -385,7 +391,7 @@ class TrainingPicture:
         shown: set[int] = set()
         for group in root.iter(f"{{{SVG}}}g"):
             title = group.find(f"{{{SVG}}}title")
-            nodes = dot.grad_rows.get(title.text if title is not None else "")
+            nodes = dot.grad_rows.get(title.text or "" if title is not None else "")
             if not nodes:
                 continue
             texts = list(group.iter(f"{{{SVG}}}text"))
@@ -393,11 +399,15 @@ class TrainingPicture:
             grad_texts = [
                 t for t in texts if (t.text or "").strip().startswith("grad ") and t.get("font-weight") != "bold"
             ]
-            folded_data = [t for t in texts if (t.text or "").startswith("\u00a0\u00a0") and "grad" not in t.text]
+            folded_data = [
+                t for t in texts if (t.text or "").startswith("\u00a0\u00a0") and "grad" not in (t.text or "")
+            ]
             marks = [(t, "d", nodes[0], "data ") for t in data_texts[:1]]
             marks += [(t, "d", node, "\u00a0\u00a0") for t, node in zip(folded_data, nodes[1:])]
-            marks += [(t, "g", node, (t.text or "")[: (t.text or "").find("grad ")] + "grad ")
-                      for t, node in zip(grad_texts, nodes)]
+            marks += [
+                (t, "g", node, (t.text or "")[: (t.text or "").find("grad ")] + "grad ")
+                for t, node in zip(grad_texts, nodes)
+            ]
             for text, kind, node, prefix in marks:
                 k = position[node]
                 shown.add(k)
@@ -438,8 +448,9 @@ class Charts:
         self.traces = run.traces()
         steps = len(run)
         self.loss_points = self._points(run.losses, [run.losses], steps)
-        self.trace_points = [self._points(list(t.values), [list(t.values) for t in self.traces], steps)
-                             for t in self.traces]
+        self.trace_points = [
+            self._points(list(t.values), [list(t.values) for t in self.traces], steps) for t in self.traces
+        ]
         self.loss_range = _range([run.losses])
         self.trace_range = _range([list(t.values) for t in self.traces])
 
@@ -484,8 +495,7 @@ class Charts:
             f'width="{CHART_WIDTH}" height="{CHART_HEIGHT}">'
             + self._frame("the loss at each step", low, high, "step")
             + f'<polyline id="loss-line" fill="none" stroke="#111827" stroke-width="2" '
-            f'points="{" ".join(self.loss_points[:count])}"/>'
-            + "</svg>"
+            f'points="{" ".join(self.loss_points[:count])}"/>' + "</svg>"
         )
 
     def params_svg(self, position: int | None = None) -> str:
@@ -503,17 +513,26 @@ class Charts:
             for i, t in enumerate(self.traces)
         )
         shown = len(self.traces)
-        note = "" if shown == len(self.run.params) else (
-            f'<p class="legend">{len(self.run.params)} parameters: '
-            + ("each neuron's weight size ‖w‖ is drawn." if self.traces[0].name.startswith("‖w‖") else
-               f"the first {shown} are drawn.") + "</p>"
+        note = (
+            ""
+            if shown == len(self.run.params)
+            else (
+                f'<p class="legend">{len(self.run.params)} parameters: '
+                + (
+                    "each neuron's weight size ‖w‖ is drawn."
+                    if self.traces[0].name.startswith("‖w‖")
+                    else f"the first {shown} are drawn."
+                )
+                + "</p>"
+            )
         )
         return (
             f'<div class="chart-box"><svg id="params-chart" class="chart" viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" '
             f'role="img" aria-label="the parameters at each step" font-size="11" '
             f'font-family="DejaVu Sans, sans-serif" width="{CHART_WIDTH}" height="{CHART_HEIGHT}">'
             + self._frame("each parameter's value at each step", low, high, "step")
-            + lines + f'</svg><p class="keys">{key}</p>{note}</div>'
+            + lines
+            + f'</svg><p class="keys">{key}</p>{note}</div>'
         )
 
 
@@ -560,7 +579,9 @@ _SCRIPT = """
     });
     lossLine.setAttribute("points", data.lossPoints.slice(0, s + 1).join(" "));
     var count = s + 1 + (phase === 2 ? 1 : 0);
-    traceLines.forEach(function (line, t) { line.setAttribute("points", data.tracePoints[t].slice(0, count).join(" ")); });
+    traceLines.forEach(function (line, t) {
+      line.setAttribute("points", data.tracePoints[t].slice(0, count).join(" "));
+    });
     header.textContent = step.texts[phase][0];
     lines.textContent = step.texts[phase][1];
     phases.forEach(function (li, p) { li.classList.toggle("now", p === phase); });
@@ -681,8 +702,9 @@ def player_page(run: TrainingRun, picture: TrainingPicture | None) -> str:
     else:
         drawing = picture.svg
     summary = (
-        "<p class=\"legend\">A big graph: each neuron's weighted sum and parameters are one box.</p>"
-        if picture is not None and picture.summarised else ""
+        '<p class="legend">A big graph: each neuron\'s weighted sum and parameters are one box.</p>'
+        if picture is not None and picture.summarised
+        else ""
     )
     title = f"Training: {loss} step by step"
     return f"""<!DOCTYPE html>
