@@ -9,11 +9,17 @@ One module each, none importing another's privates, and no import cycles:
 * `update`    an optimiser's step written out (`explain_update`)
 * `player`    the pictures: one layout per walkthrough, the notebook frame and the offline player
 * `lesson`    `Walkthrough`, the replay with a cursor, pictures and handouts; `walkthrough` makes one
+* `training`  forward → backward → update, repeated and recorded, and its player (`watch_training`)
+* `landscape` the loss over two parameters with the optimisers' paths (`loss_landscape`)
+* `initialisation`  each layer's activations at several initial scales (`compare_initialisations`)
 """
 
 from .check import GradientCheck, GradientCheckRow, check_gradients
+from .initialisation import compare_initialisations, initialise
+from .landscape import loss_landscape
 from .lesson import Frame, Walkthrough, walkthrough
 from .replay import Contribution, Replay, Step
+from .training import TrainingRun, watch_training
 from .update import UpdateExplanation, UpdateRow, explain_update
 
 __all__ = [
@@ -23,10 +29,15 @@ __all__ = [
     "GradientCheckRow",
     "Replay",
     "Step",
+    "TrainingRun",
     "UpdateExplanation",
     "UpdateRow",
     "Walkthrough",
     "check_gradients",
+    "compare_initialisations",
     "explain_update",
+    "initialise",
+    "loss_landscape",
     "walkthrough",
+    "watch_training",
 ]

@@ -403,10 +403,12 @@ class LossLandscape:
 
 
 def _levels(low: float, high: float, count: int = 20) -> list[float]:
-    """Contour levels spaced evenly in √(loss − low): more of them near the bottom, where the paths end."""
+    """Contour levels spaced evenly in log(loss − low) over three decades: the valley floor, where the paths end,
+    gets as many lines as the steep walls."""
     if high <= low:
         return [low, low + 1.0]
-    return [low + (high - low) * (k / count) ** 2 for k in range(count + 1)]
+    floor = (high - low) / 1000
+    return [low, *(low + floor * 1000 ** (k / count) for k in range(count + 1))]
 
 
 def _pyplot() -> Any:
