@@ -262,3 +262,14 @@ def test_the_page_fits_the_screen_and_locks_itself_down(page):
     policy = page.locator("meta[http-equiv=Content-Security-Policy]").get_attribute("content")
     for directive in ("default-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"):
         assert directive in policy
+
+
+def test_drawing_the_player_leaves_the_learners_graph_and_parameters_alone(tmp_path):
+    w, b, loss = worked_example()
+    run = watch_training(loss, SGD([w, b], lr=LR), steps=5)
+    trained = (w.data, b.data)
+    L = loss()  # a graph of the learner's own, made before the page is drawn
+    run.save_html(tmp_path / "training.html")
+    assert (w.data, b.data) == trained
+    L.backward()  # still consistent with its parameters
+    assert w.grad == pytest.approx(closed_form(6, LR)[0][5]["dw"], rel=1e-12)

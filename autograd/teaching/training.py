@@ -31,6 +31,7 @@ phase of every step. In a notebook, ``run.widget()`` is the same as a stepper.
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import html
 import json
@@ -46,7 +47,7 @@ from .._files import check_target, write_text_atomically
 from ..drawing import RendererNotFoundError, RenderError, draw_dot, render_svg
 from ..drawing.names import display_names
 from ..drawing.text import format_number, printable
-from ..engine import Constant, Value, topological_order
+from ..engine import OPS, Constant, Value, topological_order
 from .player import SVG, _svg_for_inline, progress
 from .update import explain_update
 
@@ -188,6 +189,13 @@ def _names(params: Sequence[Value]) -> list[str]:
     return [label if label and labels.count(label) == 1 else f"params[{i}]" for i, label in enumerate(labels)]
 
 
+def _few(rows: list[str]) -> list[str]:
+    """The rows of a small model, or of a big one the first few and how many more (the graph shows them all)."""
+    if len(rows) <= 2 * MOST_TRACES:
+        return rows
+    return [*rows[:MOST_TRACES], f"… and {len(rows) - MOST_TRACES} more parameters, each the same way"]
+
+
 def _num(x: float) -> str:
     return format_number(x, PRECISION)
 
@@ -256,7 +264,7 @@ class TrainingRun(Sequence[TrainingStep]):
         loss_name = self.names[self.graph]
         sample = f" on sample {step.sample + 1} of {self.samples}" if step.sample is not None else ""
         header = f"Step {step.index + 1} of {len(self)}{sample}: {PHASES[phase]}"
-        values = ", ".join(f"{n} = {_num(v)}" for n, v in zip(self.param_names, step.before))
+        values = ", ".join(_few([f"{n} = {_num(v)}" for n, v in zip(self.param_names, step.before)]))
         if phase == 0:
             lines = f"{loss_name} = {_num(step.loss)}, computed from {values}"
         elif phase == 1:
@@ -266,9 +274,9 @@ class TrainingRun(Sequence[TrainingStep]):
                 for name, p in zip(self.param_names, self.params)
                 if p in position_of
             ]
-            lines = "backward() fills in every node's gradient; the parameters' are\n" + "\n".join(grads)
+            lines = "backward() fills in every node's gradient; the parameters' are\n" + "\n".join(_few(grads))
         else:
-            lines = step.update_text
+            lines = "\n".join([step.update_rule, *_few(list(step.update_rows))])
         return printable(header), printable(lines)
 
     def __repr__(self) -> str:
@@ -353,40 +361,38 @@ class TrainingPicture:
     @classmethod
     def of(cls, run: TrainingRun, draw_options: dict[str, Any]) -> TrainingPicture | None:
         order = run.order
-        # Each box drawn with the widest number it will hold, so nothing moves between steps.
-        widest_data = [max((s.data[k] for s in run.steps), key=lambda x: len(_num(x))) for k in range(len(order))]
-        widest_grad = {
-            node: max([_num(s.grads[k]) for s in run.steps] + ["—"], key=len) for k, node in enumerate(order)
-        }
+        # Each box is drawn holding the widest numbers it will show, so every step's numbers fit and nothing
+        # moves. It is drawn from a copy of the graph (and model), whose numbers can be set without touching yours.
+        graph, model, params = _copy_of(run)
+        drawn = topological_order(graph)
+        if len(drawn) != len(order):
+            graph, model, params, drawn = run.graph, run.model, run.params, order
+        for k, node in enumerate(drawn):
+            if node is not order[k] and not (isinstance(node, Constant) and not node.parents):
+                node.data = max((s.data[k] for s in run.steps), key=lambda x: len(_num(x)))
+        widest = {node: max([_num(s.grads[k]) for s in run.steps], key=len) for k, node in enumerate(drawn)}
         options: dict[str, Any] = {
-            "names": run.names,
-            "params": run.params,
-            "grads": widest_grad,
+            "names": {node: run.names[order[k]] for k, node in enumerate(drawn)},
+            "params": params,
+            "grads": widest,
             "precision": PRECISION,
             **draw_options,
         }
-        if run.model is not None:
-            options.setdefault("model", run.model)
+        if model is not None:
+            options.setdefault("model", model)
         summarised = False
-        saved = [node.data for node in order]
         try:
-            for node, widest in zip(order, widest_data):
-                if node.parents or not isinstance(node, Constant):
-                    node.data = widest
             try:
-                dot = draw_dot(run.graph, **{"max_nodes": FULL_GRAPH_BOXES, **options})
+                dot = draw_dot(graph, **{"max_nodes": FULL_GRAPH_BOXES, **options})
             except ValueError:
                 if options.get("model") is None:
                     return None
                 summarised = True
-                dot = draw_dot(run.graph, **{"max_nodes": SUMMARY_BOXES, "collapse": "neuron", **options})
+                dot = draw_dot(graph, **{"max_nodes": SUMMARY_BOXES, "collapse": "neuron", **options})
             svg = _svg_for_inline(render_svg(dot))
         except (ValueError, RendererNotFoundError, RenderError):
             return None
-        finally:
-            for node, data in zip(order, saved):
-                node.data = data
-        position = {node: k for k, node in enumerate(order)}
+        position = {node: k for k, node in enumerate(drawn)}
         root = ElementTree.fromstring(svg)
         shown: set[int] = set()
         for group in root.iter(f"{{{SVG}}}g"):
@@ -432,6 +438,17 @@ class TrainingPicture:
                 number = (data if mark[0] == "d" else grads)[int(mark[1:])]
                 text.text = (text.get("data-prefix") or "") + number
         return ElementTree.tostring(root, encoding="unicode")
+
+
+def _copy_of(run: TrainingRun) -> tuple[Value, Any, list[Value]]:
+    """The last step's graph, the model and the parameters copied together (the ops themselves shared), or the
+    originals when the graph is too deep to copy."""
+    shared: dict[int, Any] = {id(op): op for op in OPS.values()}
+    try:
+        graph, model, params = copy.deepcopy((run.graph, run.model, run.params), shared)
+    except RecursionError:
+        return run.graph, run.model, run.params
+    return graph, model, list(params)
 
 
 # ---------------------------------------------------------------------- the charts
