@@ -107,7 +107,6 @@ def test_an_exploding_network_stops_training_and_says_why():
 
 
 def test_the_histograms_have_a_row_per_scale_and_a_column_per_layer():
-    pytest.importorskip("matplotlib")
     study = compare_initialisations(
         lambda: MLP(2, [5, 5, 1], seed=0), {"a": 0.1, "b": "xavier"}, inputs=INPUTS, targets=TARGETS, steps=2
     )

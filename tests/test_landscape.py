@@ -136,7 +136,6 @@ def test_random_directions_paths_are_the_training_run_projected_onto_the_plane()
 
 
 def test_the_still_picture_draws_the_paths_points_and_the_gif_has_a_frame_per_step(tmp_path):
-    pytest.importorskip("matplotlib")
     from PIL import Image
 
     w, b, loss = worked_example()
@@ -164,3 +163,15 @@ def test_the_still_picture_draws_the_paths_points_and_the_gif_has_a_frame_per_st
 def test_bad_input_is_named(options, message):
     with pytest.raises((TypeError, ValueError), match=message):
         loss_landscape(lambda: Value(1.0), **options)
+
+
+def test_the_learning_rate_slider_redraws_the_paths_at_the_new_rate(monkeypatch):
+    w, b, loss = worked_example()
+    land = loss_landscape(loss, along=(w, b), span=2.0, resolution=5)
+    asked = []
+    real_paths = land.paths
+    monkeypatch.setattr(land, "paths", lambda lr, steps: asked.append((lr, steps)) or real_paths(lr=lr, steps=steps))
+    slider, _ = land.widget(steps=7, lr=0.5).children
+    slider.value = 2.0
+    assert asked == [(0.5, 7), (2.0, 7)]
+    assert (slider.base, 10**slider.min, 10**slider.max) == (10, pytest.approx(1e-3), pytest.approx(10.0))

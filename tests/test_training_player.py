@@ -274,3 +274,18 @@ def test_drawing_the_player_leaves_the_learners_graph_and_parameters_alone(tmp_p
     w.grad = 0.0
     L.backward()  # still consistent with its parameters
     assert w.grad == pytest.approx(closed_form(6, LR)[0][5]["dw"], rel=1e-12)
+
+
+def test_the_notebook_stepper_shows_each_position_in_turn():
+    w, b, loss = worked_example()
+    run = watch_training(loss, SGD([w, b], lr=LR), steps=3)
+    stepper = run.widget()
+    controls, view = stepper.children
+    prev, slider, next_ = controls.children
+    assert (slider.min, slider.max, slider.value) == (1, 9, 1)
+    next_.click()
+    next_.click()
+    assert slider.value == 3 and view.value == run.frame_html(2, run.picture())  # step 1's update
+    assert "w: 0.5000 − 0.5 · (−0.0942) = 0.5471" in view.value
+    prev.click()
+    assert view.value == run.frame_html(1, run.picture())

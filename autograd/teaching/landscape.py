@@ -34,6 +34,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -263,6 +264,16 @@ class LossLandscape:
         optimizer = make(self.trained, lr)
         values = [self.start]
         losses: list[float] = []
+        # A landscape runs learning rates that diverge on purpose: the optimisers' warnings would only be noise.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            stopped = self._walk(optimizer, steps, values, losses)
+        return OptimiserPath(
+            name, float(lr), tuple(self.point_of(v) for v in values), tuple(losses), tuple(values), stopped
+        )
+
+    def _walk(self, optimizer: Any, steps: int, values: list[tuple[float, ...]], losses: list[float]) -> str:
+        """Train for `steps` steps, appending each point and loss; returns why it stopped early ("" if it did not)."""
         stopped = ""
         try:
             for step in range(steps):
@@ -281,9 +292,7 @@ class LossLandscape:
                     losses.append(self.forward().data)
         finally:
             self._restore()
-        return OptimiserPath(
-            name, float(lr), tuple(self.point_of(v) for v in values), tuple(losses), tuple(values), stopped
-        )
+        return stopped
 
     def paths(
         self, lr: float = 0.1, steps: int = 50, optimisers: dict[str, OptimiserMaker] | None = None

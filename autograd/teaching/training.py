@@ -146,9 +146,9 @@ def watch_training(
                 "other ops): the player draws one graph and changes its numbers, so every step must build the "
                 "same graph. Give samples of one size, and branch on no number."
             )
-        for param in params:  # as optimizer.zero_grad() does, and the inputs' too: they are reused leaves
-            param.grad = 0.0
-        loss.zero_grad()
+        if callable(getattr(optimizer, "zero_grad", None)):
+            optimizer.zero_grad()
+        loss.zero_grad()  # every node's, the inputs' too: they are leaves reused from step to step
         data = tuple(node.data for node in order)
         loss.backward()
         grads = tuple(node.grad for node in order)
