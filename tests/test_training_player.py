@@ -112,6 +112,8 @@ def test_samples_take_turns_and_a_model_is_summarised_by_neuron():
     run = watch_training(lambda s: mse_loss(model(s[0]), s[1]), optimizer, steps=6, samples=samples, model=model)
     assert [step.sample for step in run] == [0, 1, 2, 0, 1, 2]
     assert run.param_names[0] == "layers.0.neurons.0.w.0"
+    assert run[0].update_rows[0].startswith("layers.0.neurons.0.w.0: ")  # the update names it the same way
+    assert run[0].update_rows[2].startswith("layers.0.neurons.0.b: ")
     traces = run.traces()  # 31 parameters: each neuron's weight size ‖w‖ is drawn instead
     assert [t.name for t in traces][:2] == ["‖w‖ of layers.0.neurons.0", "‖w‖ of layers.0.neurons.1"]
     assert len(traces) == 4 + 3 + 1
@@ -119,6 +121,17 @@ def test_samples_take_turns_and_a_model_is_summarised_by_neuron():
     assert picture is not None and picture.summarised  # one box per neuron
     assert "Σ wᵢxᵢ + b" in picture.svg
     assert run.explanation(1)[0] == "Step 1 of 6 on sample 1 of 3: backward pass"
+
+
+def test_adams_lines_name_a_models_parameters_and_stay_aligned():
+    model = MLP(2, [2, 1], seed=0)
+    run = watch_training(lambda: mse_loss(model([1.0, 2.0]), 0.5), Adam(model.parameters(), lr=0.1), 2, model=model)
+    name = "layers.0.neurons.0.w.0"
+    first, *rest = run[1].update_rows[0].splitlines()
+    assert first.startswith(f"{name}: m = 0.9 · ")
+    assert [line[: len(name) + 4] for line in rest[:2]] == [" " * (len(name) + 2) + "v ", " " * (len(name) + 2) + "m̂"]
+    assert rest[-1].startswith(" " * (len(name) + 2) + f"{name} = ")
+    assert rest[-1].endswith(f"= {run[1].after[0]:.4f}")
 
 
 def test_small_models_trace_each_neuron_weight_size():

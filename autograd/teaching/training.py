@@ -37,6 +37,7 @@ import html
 import json
 import math
 import os
+import re
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -125,6 +126,7 @@ def watch_training(
             f"samples must be a non-empty list (step k trains on samples[k % len(samples)]), not {samples!r}"
         )
     params: list[Value] = list(optimizer.params)
+    names = _param_names(params, model)
     recorded: list[TrainingStep] = []
     shape: list[tuple[str, tuple[int, ...]]] | None = None
     last: Value | None = None
@@ -152,7 +154,7 @@ def watch_training(
         data = tuple(node.data for node in order)
         loss.backward()
         grads = tuple(node.grad for node in order)
-        rule, rows, planned = _written_update(optimizer)
+        rule, rows, planned = _written_update(optimizer, names)
         before = tuple(param.data for param in params)
         optimizer.step()
         after = tuple(param.data for param in params)
@@ -172,16 +174,43 @@ def _shape(order: list[Value]) -> list[tuple[str, tuple[int, ...]]]:
     return [(node.op, tuple(position[parent] for parent in node.parents)) for node in order]
 
 
-def _written_update(optimizer: Any) -> tuple[str, tuple[str, ...], tuple[float, ...] | None]:
+def _written_update(optimizer: Any, names: list[str]) -> tuple[str, tuple[str, ...], tuple[float, ...] | None]:
     """The optimiser's next update written out, and the new values it plans, from its own ``updates()``.
 
-    An optimiser of your own without ``updates()`` gets each parameter's old and new value (the names here).
+    Each parameter is called by its name in `names` (its place in the model, when there is one). An optimiser
+    of your own without ``updates()`` gets each parameter's old and new value (the names here).
     """
     if callable(getattr(optimizer, "updates", None)):
         explained = explain_update(optimizer, digits=PRECISION)
-        return explained.rule, tuple(row.text for row in explained.rows), tuple(row.new for row in explained.rows)
-    names = tuple(_names(optimizer.params))
-    return f"{type(optimizer).__name__} step (its own rule: old → new)", names, None
+        rows = tuple(_renamed(row.text, row.name, name) for row, name in zip(explained.rows, names))
+        return explained.rule, rows, tuple(row.new for row in explained.rows)
+    return f"{type(optimizer).__name__} step (its own rule: old → new)", tuple(names), None
+
+
+def _renamed(text: str, old: str, new: str) -> str:
+    r"""An update's lines with the parameter called `new` where they call it `old`: where a line starts with it
+    and where it is assigned (``old = …``), the following lines' indent widened to match.
+
+    >>> print(_renamed("w: v = 0.9 · 0 + 1 = 1, w = 2 − 1 = 1\n   m = 3", "w", "layer.w"))
+    layer.w: v = 0.9 · 0 + 1 = 1, layer.w = 2 − 1 = 1
+             m = 3
+    """
+    if old == new:
+        return text
+    first, *rest = text.split("\n")
+    named = re.compile(rf"(^|, ){re.escape(old)}(?=: | = )")
+    lines = [named.sub(lambda m: m.group(1) + new, first)]
+    for line in rest:
+        body = line[len(old) + 2 :] if line.startswith(" " * (len(old) + 2)) else line.lstrip()
+        lines.append(" " * (len(new) + 2) + named.sub(lambda m: m.group(1) + new, body))
+    return "\n".join(lines)
+
+
+def _param_names(params: Sequence[Value], model: Any) -> list[str]:
+    """Each parameter's dotted name in `model` (``layers.0.neurons.1.w.0``), else its label, else params[i]."""
+    in_model = dict((param, name) for name, param in (model.named_parameters() if model is not None else ()))
+    plain = _names(params)
+    return [in_model.get(param, plain[i]) for i, param in enumerate(params)]
 
 
 def _names(params: Sequence[Value]) -> list[str]:
@@ -222,9 +251,7 @@ class TrainingRun(Sequence[TrainingStep]):
         self.model = model
         self.samples = samples
         self.names = display_names(graph, self.order)
-        model_names = dict((param, name) for name, param in (model.named_parameters() if model is not None else ()))
-        plain = _names(params)
-        self.param_names = [model_names.get(param, plain[i]) for i, param in enumerate(params)]
+        self.param_names = _param_names(params, model)
 
     def __len__(self) -> int:
         return len(self.steps)
