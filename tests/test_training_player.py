@@ -302,3 +302,21 @@ def test_the_notebook_stepper_shows_each_position_in_turn():
     assert "w: 0.5000 − 0.5 · (−0.0942) = 0.5471" in view.value
     prev.click()
     assert view.value == run.frame_html(1, run.picture())
+
+
+def test_labels_are_shown_as_text_never_run(browser, tmp_path):
+    hostile = "<script>alert(1)</script>"
+    w, b = Value(0.5, hostile), Value(0.1, "b</title><img src=x>")
+    run = watch_training(lambda: (w * 1.5 + b - 1) ** 2, SGD([w, b], lr=0.1), steps=2)
+    path = run.save_html(tmp_path / "hostile.html")
+    text = path.read_text(encoding="utf-8")
+    assert hostile not in text and "<img src=x>" not in text
+    page = browser.new_page()
+    dialogs, requests = [], []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    page.keyboard.press("End")
+    assert hostile in page.locator("#phase-lines").text_content()  # shown, as the learner named it
+    assert dialogs == [] and requests == [page.url]
+    page.close()
