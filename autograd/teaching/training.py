@@ -473,7 +473,7 @@ def _copy_of(run: TrainingRun) -> tuple[Value, Any, list[Value]]:
     shared: dict[int, Any] = {id(op): op for op in OPS.values()}
     try:
         graph, model, params = copy.deepcopy((run.graph, run.model, run.params), shared)
-    except RecursionError:
+    except (RecursionError, TypeError, copy.Error):  # too deep, or a model that cannot be copied
         return run.graph, run.model, run.params
     return graph, model, list(params)
 
