@@ -219,6 +219,10 @@ def shown(page):
           lines: document.getElementById("phase-lines").textContent,
           loss: count(document.getElementById("loss-line")),
           traces: Array.from(document.querySelectorAll("#params-chart polyline.trace")).map(count),
+          lit: Array.from(document.querySelectorAll("#viewport svg g.lit")).map(
+            g => g.querySelector("text[font-weight=bold]").textContent),
+          dot: [document.getElementById("loss-dot").getAttribute("cx"),
+                document.getElementById("loss-dot").getAttribute("cy")].join(","),
         };
     }"""
     )
@@ -257,6 +261,8 @@ def test_the_player_steps_through_20_steps_showing_the_engines_and_optimisers_nu
             # the curves grow: one loss point per forward pass, parameter points before (and after) each update
             assert seen["loss"] == k + 1
             assert seen["traces"] == [k + 1 + (phase == 2)] * 2
+            assert sorted(seen["lit"]) == (["b", "w"] if phase == 2 else [])  # the update changes w and b
+            assert seen["dot"] == data["lossPoints"][k]  # the red dot marks this step's loss
             page.keyboard.press("ArrowRight")
     assert page.evaluate("document.getElementById('next').disabled")
     page.keyboard.press("Home")

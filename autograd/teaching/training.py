@@ -420,6 +420,8 @@ class TrainingPicture:
         except (ValueError, RendererNotFoundError, RenderError):
             return None
         position = {node: k for k, node in enumerate(drawn)}
+        parameters = set(run.params)
+        trained = {k for k, node in enumerate(order) if node in parameters}
         root = ElementTree.fromstring(svg)
         shown: set[int] = set()
         for group in root.iter(f"{{{SVG}}}g"):
@@ -446,6 +448,8 @@ class TrainingPicture:
                 shown.add(k)
                 text.set("class", f"{kind}{k}")
                 text.set("data-prefix", prefix)
+            if any(position[node] in trained for node in nodes):  # the update changes this box's numbers
+                group.set("class", f"{group.get('class', 'node')} trained")
         return cls(run, ElementTree.tostring(root, encoding="unicode"), sorted(shown), summarised)
 
     def numbers(self, position: int) -> tuple[dict[int, str], dict[int, str]]:
@@ -539,8 +543,17 @@ class Charts:
             f'width="{CHART_WIDTH}" height="{CHART_HEIGHT}">'
             + self._frame("the loss at each step", low, high, "step")
             + f'<polyline id="loss-line" fill="none" stroke="#111827" stroke-width="2" '
-            f'points="{" ".join(self.loss_points[:count])}"/>' + "</svg>"
+            f'points="{" ".join(self.loss_points[:count])}"/>'
+            + self._dot(self.loss_points[count - 1] if count else None)
+            + "</svg>"
         )
+
+    @staticmethod
+    def _dot(point: str | None) -> str:
+        """The current step's point on the loss curve, a red dot (hidden until there is one)."""
+        x, y = point.split(",") if point else ("0", "0")
+        hidden = "" if point else ' visibility="hidden"'
+        return f'<circle id="loss-dot" r="4" fill="#dc2626" cx="{x}" cy="{y}"{hidden}/>'
 
     def params_svg(self, position: int | None = None) -> str:
         """The parameter chart, one coloured line per trace, and its key."""
@@ -600,6 +613,8 @@ _SCRIPT = """
   var prev = document.getElementById("prev"), next = document.getElementById("next");
   var header = document.getElementById("phase-header"), lines = document.getElementById("phase-lines");
   var lossLine = document.getElementById("loss-line");
+  var lossDot = document.getElementById("loss-dot");
+  var trainedBoxes = document.querySelectorAll("#viewport svg g.trained");
   var traceLines = document.querySelectorAll("#params-chart polyline.trace");
   var phases = document.querySelectorAll("#phases li");
   var marked = {};
@@ -622,6 +637,10 @@ _SCRIPT = """
       if (t.getAttribute("class").charAt(0) === "g") t.setAttribute("fill", phase ? "#111827" : "#9ca3af");
     });
     lossLine.setAttribute("points", data.lossPoints.slice(0, s + 1).join(" "));
+    var dot = data.lossPoints[s].split(",");
+    lossDot.setAttribute("cx", dot[0]); lossDot.setAttribute("cy", dot[1]);
+    lossDot.setAttribute("visibility", "visible");
+    trainedBoxes.forEach(function (g) { g.classList.toggle("lit", phase === 2); });
     var count = s + 1 + (phase === 2 ? 1 : 0);
     traceLines.forEach(function (line, t) {
       line.setAttribute("points", data.tracePoints[t].slice(0, count).join(" "));
@@ -695,6 +714,7 @@ main { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 1.5em; }
 }
 #viewport { overflow: auto; border: 1px solid #e5e7eb; border-radius: 6px; max-height: 70vh; background: #fff; }
 #viewport svg { display: block; }
+g.lit path, g.lit polygon { stroke: #dc2626; stroke-width: 2.5px; }
 pre { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 0.85em; line-height: 1.45; margin: 0;
       background: #f9fafb; border-left: 3px solid #dc2626; padding: 0.6em 1em; white-space: pre-wrap;
       overflow-wrap: anywhere; }
