@@ -326,3 +326,13 @@ def test_labels_are_shown_as_text_never_run(browser, tmp_path):
     assert hostile in page.locator("#phase-lines").text_content()  # shown, as the learner named it
     assert dialogs == [] and requests == [page.url]
     page.close()
+
+
+def test_a_model_with_many_neurons_traces_each_layers_weight_size():
+    model = MLP(2, [4, 4, 4, 1], seed=0)  # 13 neurons: one line per layer instead
+    run = watch_training(lambda: mse_loss(model([1.0, -1.0]), 0.5), SGD(model.parameters(), lr=0.1), 2, model=model)
+    traces = run.traces()
+    assert [t.name for t in traces] == [f"‖w‖ in layers.{k} (rms)" for k in range(4)]
+    neurons = model.layers[1].neurons
+    rms = math.sqrt(sum(sum(w.data**2 for w in n.w) for n in neurons) / len(neurons))
+    assert traces[1].values[-1] == pytest.approx(rms, rel=1e-12)

@@ -269,18 +269,28 @@ class TrainingRun(Sequence[TrainingStep]):
         return [step.before[param] for step in self.steps] + [self.steps[-1].after[param]]
 
     def traces(self) -> list[Trace]:
-        """What the parameter chart draws: every parameter, or with many and a model, each neuron's ‖w‖."""
+        """What the parameter chart draws: every parameter of a small model; with many and a model, each neuron's
+        weight size ‖w‖, or for more than a few neurons each layer's (the root mean square of its neurons' ‖w‖)."""
         if len(self.params) <= MOST_TRACES:
             return [Trace(name, tuple(self.values(i))) for i, name in enumerate(self.param_names)]
         neurons = self.model.named_neurons() if self.model is not None and hasattr(self.model, "named_neurons") else []
         index = {param: i for i, param in enumerate(self.params)}
+
+        def squared_sizes(neuron: Any) -> list[float]:
+            columns = [self.values(index[w]) for w in neuron.w if w in index]
+            return [sum(column[t] ** 2 for column in columns) for t in range(len(self) + 1)]
+
         if neurons and len(neurons) <= MOST_TRACES:
+            return [Trace(f"‖w‖ of {name}", tuple(map(math.sqrt, squared_sizes(n)))) for name, n in neurons]
+        layers: dict[str, list[Any]] = {}
+        for name, neuron in neurons:
+            layers.setdefault(name.rpartition(".neurons.")[0] or name, []).append(neuron)
+        if layers and len(layers) <= MOST_TRACES:
             traces = []
-            for name, neuron in neurons:
-                weights = [index[w] for w in neuron.w if w in index]
-                columns = [self.values(i) for i in weights]
-                sizes = tuple(math.sqrt(sum(column[t] ** 2 for column in columns)) for t in range(len(self) + 1))
-                traces.append(Trace(f"‖w‖ of {name}", sizes))
+            for name, members in layers.items():
+                each = [squared_sizes(neuron) for neuron in members]
+                mean = tuple(math.sqrt(sum(sizes[t] for sizes in each) / len(each)) for t in range(len(self) + 1))
+                traces.append(Trace(f"‖w‖ in {name} (rms)", mean))
             return traces
         return [Trace(self.param_names[i], tuple(self.values(i))) for i in range(MOST_TRACES)]
 
@@ -577,7 +587,9 @@ class Charts:
                 f'<p class="legend">{len(self.run.params)} parameters: '
                 + (
                     "each neuron's weight size ‖w‖ is drawn."
-                    if self.traces[0].name.startswith("‖w‖")
+                    if self.traces[0].name.startswith("‖w‖ of")
+                    else "each layer's weight size is drawn (the rms of its neurons' ‖w‖)."
+                    if self.traces[0].name.startswith("‖w‖ in")
                     else f"the first {shown} are drawn."
                 )
                 + "</p>"
@@ -762,7 +774,11 @@ def player_page(run: TrainingRun, picture: TrainingPicture | None) -> str:
     loss = html.escape(printable(run.names[run.graph]))
     count = 3 * len(run)
     if picture is None:
-        drawing = "<p><i>The graph is too big to draw here (or no Graphviz was found); the charts show the run.</i></p>"
+        drawing = (
+            f"<p><i>No graph: its {len(run.order)} values are too many to draw even one box per neuron (or no "
+            "Graphviz was found). Train on one sample per step (samples=...) to see it; the charts show the run."
+            "</i></p>"
+        )
     else:
         drawing = picture.svg
     summary = (
