@@ -91,6 +91,10 @@ def test_the_training_is_plain_sgd_on_the_model_so_initialised():
     assert study["Xavier"].losses == losses
     assert study["Xavier"].after == layer_activations(twin, INPUTS)
     assert study["Xavier"].after != study["Xavier"].before
+    before, after = study["Xavier"].before.spreads()[0], study["Xavier"].after.spreads()[0]
+    table = str(study).splitlines()
+    assert table[1].startswith("Xavier           0  tanh") and f"{before:.2g} → {after:.2g}" in table[1]
+    assert table[-1] == f"             loss {losses[0]:.4g} → {losses[-1]:.4g} in 5 steps"
 
 
 def test_an_exploding_network_stops_training_and_says_why():

@@ -153,13 +153,17 @@ class InitialisationStudy(dict[str, InitialisationRun]):
     """The runs by name (``study["Xavier"]``), a table of the numbers, and the histograms."""
 
     def __str__(self) -> str:
-        lines = ["scale        layer  kind      spread   saturated  dead    |∂L/∂w| at step 1"]
+        """One line per layer and scale: before training → after, and the mean |∂L/∂w| of the first step."""
+        lines = ["scale        layer  kind     spread            saturated    dead         mean |∂L/∂w| at step 1"]
         for run in self.values():
             grads = [statistics.fmean(g) if g else 0.0 for g in run.weight_grads] or [0.0] * len(run.before.kinds)
-            for layer, kind in enumerate(run.before.kinds):
+            spreads = zip(run.before.spreads(), run.after.spreads())
+            saturated = zip(run.before.saturated(), run.after.saturated())
+            dead = zip(run.before.dead(), run.after.dead())
+            for layer, (kind, spread, sat, off) in enumerate(zip(run.before.kinds, spreads, saturated, dead)):
                 lines.append(
-                    f"{run.name[:12]:<12} {layer:>5}  {kind:<8} {run.before.spreads()[layer]:>7.3f}  "
-                    f"{run.before.saturated()[layer]:>8.0%}  {run.before.dead()[layer]:>5.0%}   {grads[layer]:.2e}"
+                    f"{run.name[:12]:<12} {layer:>5}  {kind:<8} {_change(spread, '.2g'):<17} "
+                    f"{_change(sat, '.0%'):<12} {_change(off, '.0%'):<12} {grads[layer]:.2e}"
                 )
             if run.losses:
                 lines.append(f"{'':<12} loss {run.losses[0]:.4g} → {run.losses[-1]:.4g} in {len(run.losses)} steps")
@@ -204,6 +208,12 @@ class InitialisationStudy(dict[str, InitialisationRun]):
         figure.suptitle("each layer's activations: before training (grey), after (red)", fontsize=10)
         figure.tight_layout()
         return figure
+
+
+def _change(pair: tuple[float, float], spec: str) -> str:
+    """A number before and after training: "0.38 → 0.41", or the number once when it did not change."""
+    before, after = pair
+    return format(before, spec) if format(before, spec) == format(after, spec) else f"{before:{spec}} → {after:{spec}}"
 
 
 def _bin_edges(values: list[float], bins: int, edges: tuple[float, float] | None) -> list[float]:
