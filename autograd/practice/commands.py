@@ -19,6 +19,7 @@ from ..engine import Value
 from ..expression import ExpressionError, build_expression, functions
 from .exercises import (
     FAMILIES,
+    HandInError,
     _one_decimal,
     check_count_and_seed,
     check_output_folder,
@@ -26,6 +27,7 @@ from .exercises import (
     grade,
     load_key,
     read_answers,
+    read_hand_in,
     write_worksheets,
 )
 from .terminal import practise
@@ -101,6 +103,8 @@ def _practice_graph(args: argparse.Namespace) -> tuple[Value, str]:
 def practice(argv: Sequence[str]) -> int:
     args = _practice_parser().parse_args(argv)
     loss, title = _practice_graph(args)  # every check before the first question
+    if hasattr(sys.stdin, "reconfigure"):  # bytes that are not UTF-8 are an answer that is not a number, not the end
+        sys.stdin.reconfigure(errors="replace")
     practise(loss, sys.stdin, sys.stdout, title=title, digits=args.digits)
     return 0
 
@@ -117,6 +121,9 @@ def _exercises_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, required=True, help="the same seed gives the same sheets (≥ 0)")
     parser.add_argument("--out", type=Path, required=True, help="the folder to write into")
     parser.add_argument("--families", help="comma-separated families to use (default: all, taking turns)")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace the worksheets and answer key already in --out"
+    )
     return parser
 
 
@@ -129,7 +136,10 @@ def make_exercises(argv: Sequence[str]) -> int:
         raise UsageError(str(error)) from None
     families = None if args.families is None else [f.strip() for f in args.families.split(",") if f.strip()]
     sheets = exercises(args.students, seed=args.seed, families=families)
-    written = write_worksheets(sheets, args.out, seed=args.seed)
+    try:
+        written = write_worksheets(sheets, args.out, seed=args.seed, overwrite=args.overwrite)
+    except FileExistsError as error:
+        raise UsageError(str(error)) from None
     folder = Path(args.out).resolve()
     print(f"Wrote {len(sheets)} worksheets (Markdown and HTML) and the answer key into {folder}:")
     print(f"   {sheets[0].student}.md … {sheets[-1].student}.md, the same as .html   one sheet per student")
@@ -165,10 +175,12 @@ def grade_files(argv: Sequence[str]) -> int:
         student = path.stem
         if student not in sheets:
             raise UsageError(f"{os.fspath(path)!r}: the key has no student {student!r} (name files <student>.txt)")
+    unread = []
+    for path in args.answers:  # one unreadable hand-in is reported and the rest of the class is graded
         try:
-            hand_ins.append((sheets[student], read_answers(path.read_text(encoding="utf-8"))))
-        except (OSError, UnicodeDecodeError) as error:
-            raise UsageError(f"can't read {os.fspath(path)!r}: {getattr(error, 'strerror', None) or error}") from None
+            hand_ins.append((sheets[path.stem], read_answers(read_hand_in(path))))
+        except HandInError as error:
+            unread.append(f"{os.fspath(path)!r} was not graded: {error}")
     grades = [grade(sheet, answers) for sheet, answers in hand_ins]
     for result in grades:
         print(result)
@@ -177,7 +189,9 @@ def grade_files(argv: Sequence[str]) -> int:
         print("Summary:")
         for result in grades:
             print(f"   {result.summary()}")
-    return 0
+    for line in unread:
+        say(f"python -m autograd grade: {line}")
+    return 1 if unread else 0
 
 
 COMMANDS = {"practice": practice, "exercises": make_exercises, "grade": grade_files}

@@ -39,7 +39,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from .. import Walkthrough
-from ..engine import OPS, Constant, Value
+from ..engine import Constant, Value
 
 __all__ = [
     "ABS_TOL",
@@ -62,6 +62,11 @@ ABS_TOL = 1e-4
 _MINUSES = str.maketrans({"−": "-", "–": "-", "—": "-", "﹣": "-", "－": "-", "＋": "+"})
 
 
+_LONGEST_ANSWER = 100
+_LARGEST_EXPONENT = 400  # beyond float's range either way (its exponents end near ±308)
+_EXPONENT = re.compile(r"[eE]([+-]?[0-9_]+)")
+
+
 class AnswerError(ValueError):
     """A typed answer that is not a number: the message says, in one line, what to type instead."""
 
@@ -81,6 +86,13 @@ def parse_answer(text: str) -> float:
     """
     cleaned = re.sub(r"\s*/\s*", "/", text.strip().translate(_MINUSES))
     shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:37] + "..."
+    if len(cleaned) > _LONGEST_ANSWER:  # reading is exact, so its cost grows with the text: keep it bounded
+        raise AnswerError(f"{shown!r} is {len(cleaned)} characters long: type a number of at most {_LONGEST_ANSWER}")
+    exponent = _EXPONENT.search(cleaned)
+    if exponent is not None and abs(int(exponent.group(1))) > _LARGEST_EXPONENT:  # 1e99999999: 10**99999999 exactly
+        if int(exponent.group(1)) > 0 and re.search(r"[1-9]", cleaned[: exponent.start()]):
+            raise AnswerError(f"{shown!r} is too large for a float: a gradient here is a modest number")
+        cleaned = "0"  # 5e-99999999 is 0 as a float
     try:
         number = Fraction(cleaned)
     except ZeroDivisionError:
@@ -202,7 +214,7 @@ def _hints(step: Any, slot: int, question: dict[str, Any], loss: str, digits: in
     """Hint 1: the local derivative's formula (from the op table). Hint 2: the numbers to multiply."""
     node = step.node
     names = [c.parent_name for c in step.contributions]
-    op = OPS.get(node.op)
+    op = node.operation  # the op the node was made with, even if a notebook cell has since redefined its name
     parent = names[slot]
     formula_of_node = op.formula.format(a=names[0], b=names[1] if len(names) > 1 else "") if op else node.op
     symbolic: str | None = None

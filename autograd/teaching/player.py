@@ -638,7 +638,10 @@ def player_html(replay: Replay, picture: Picture | None, quiz: dict[str, Any] | 
     blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     blob = blob.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     script_hash = base64.b64encode(hashlib.sha256(_SCRIPT.encode()).digest()).decode()
-    policy = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{script_hash}'"
+    policy = (
+        f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{script_hash}'; "
+        "base-uri 'none'; form-action 'none'"
+    )  # frame-ancestors would be ignored here: browsers take it from an HTTP header only, never from <meta>
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
