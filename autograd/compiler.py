@@ -45,9 +45,11 @@ Two ways to replay (``.path`` says which one was taken): **straight-line Python*
 compiled by Python once, about as fast as the same step written by hand in floats; and for
 graphs above ``max_nodes`` nodes, where Python's compiler would take longer and more memory than
 the replay saves, a **flat replay**: one loop over the recorded steps, no compiling at all.
-Both give the very numbers and errors of the eager engine. (One exception, in the last bit: where
-``backward()`` skips a part of the graph that a ReLU cuts off and that is also reached another way, it
-visits the rest in another order than the replay, and a sum of the same gradients may round differently.)
+Both give the very numbers and errors of the eager engine, which visits every node.
+
+The compiler reads the graph through the engine's public surface only: the nodes' ``parents``, ``operation``
+and ``label``, `topological_order`, and the tracing hook `autograd.engine.tracing`. Where a node fails, the
+replay applies the node's op eagerly to leaves holding the same numbers, so the error is the engine's own.
 """
 
 from __future__ import annotations
@@ -61,17 +63,7 @@ from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Any, NamedTuple, cast
 
-from .engine import (
-    OPS,
-    Constant,
-    Op,
-    Value,
-    _grad_mode,
-    _refuse_undefined_slope,
-    _undefined,
-    is_grad_enabled,
-    topological_order,
-)
+from .engine import OPS, Constant, Op, Value, enable_grad, is_grad_enabled, no_grad, topological_order, tracing
 
 __all__ = ["Compiled", "ReplayMismatch", "compile"]
 
@@ -80,9 +72,11 @@ DEFAULT_MAX_NODES = 200_000
 straight-line Python costs about 30 µs and, at the peak, 8 KB per node (1.6 GB here); it saves about 0.25 µs per
 node and step over the flat replay (benchmarks/bench_compile.py)."""
 
-# Ops written inline in the generated source, as Python arithmetic that gives bitwise the numbers of
-# the op's own forward function (tests/test_compile.py checks every entry against it). Every other op
-# is called through its forward function, so any op of the table, and yours, compiles.
+# The compiler's own lowering table (as JAX keeps lowerings in a registry keyed by the primitive): ops written
+# inline in the generated source, as Python arithmetic that gives bitwise the numbers of the op's own forward
+# function (tests/test_compile.py checks every entry against it). The engine's ops are plain callables, which
+# compiled code cannot see into; spelling these few out saves a call per node. Every other op is called through
+# its forward function from the table, so any op of the table, and yours, compiles.
 INLINE_FORWARD: dict[Op, str] = {
     OPS["+"]: "{a} + {b}",
     OPS["-"]: "{a} - {b}",
@@ -178,11 +172,13 @@ def _trace(fn: Callable[..., Any], args: tuple[Any, ...], names: Sequence[str]) 
     inputs: list[tuple[Constant, str]] = []
     leaves = [_as_leaves(arg, name, inputs) for arg, name in zip(args, names)]
     made_without_grad: dict[Value, tuple[Any, ...]] = {}
-    previous, _grad_mode.made_without_grad = _grad_mode.made_without_grad, made_without_grad
-    try:
+
+    def on_op(node: Value, op: Op, operands: tuple[Value, ...]) -> None:
+        if not node.parents:  # made inside no_grad: a leaf to the engine, but replayed all the same
+            made_without_grad[node] = (op, *operands)
+
+    with tracing(on_op=on_op):
         root = fn(*leaves)
-    finally:
-        _grad_mode.made_without_grad = previous
     if not isinstance(root, Value):
         raise TypeError(f"compile: fn must return a Value (the loss), but it returned {type(root).__name__}: {root!r}")
     order = _forward_order(root, made_without_grad)
@@ -314,10 +310,10 @@ def _flat_replay(
         if second < 0:
             try:
                 data = forward(a)
-            except _DOMAIN_ERRORS as error:
-                raise _error_at(program, values, i, error) from None
+            except _DOMAIN_ERRORS:
+                raise _eager_error(program, values, i) from None
             if data != data and a == a:  # NaN from a number that is not NaN
-                raise _error_at(program, values, i, None)
+                raise _eager_error(program, values, i)
             values[i] = data
             if with_grad:
                 first_slopes[i] = rule(data, a) if rule is not None else constant_grads
@@ -325,16 +321,16 @@ def _flat_replay(
         b = values[second]
         try:
             data = forward(a, b)
-        except _DOMAIN_ERRORS as error:
-            raise _error_at(program, values, i, error) from None
+        except _DOMAIN_ERRORS:
+            raise _eager_error(program, values, i) from None
         if data != data and a == a and b == b:
-            raise _error_at(program, values, i, None)
+            raise _eager_error(program, values, i)
         values[i] = data
         if with_grad:
             g0, g1 = rule(data, a, b) if rule is not None else constant_grads
             if g1 != g1 and a == a and b == b:  # a slope towards b that is not a real number (as the engine)
                 if not second_is_constant:
-                    _refuse_undefined_slope(program.steps[i].op, *_stand_ins(program, values, i))
+                    raise _eager_error(program, values, i)
                 g1 = 0.0
             first_slopes[i], second_slopes[i] = g0, g1
     output = values[program.root]
@@ -356,18 +352,23 @@ def _flat_replay(
     return output, [grads[position] for position in program.outside_positions]
 
 
-def _stand_ins(program: _Program, values: Sequence[float], i: int) -> list[Value]:
-    """Values holding node i's inputs' numbers and labels, for the engine's error messages."""
-    outside = dict(zip(program.outside_positions, program.outside))
+def _eager_error(program: _Program, values: Sequence[float], i: int) -> Exception:
+    """The very error the engine raises for node i: its op applied eagerly to leaves holding its inputs'
+    numbers and labels (a Constant where the input is one: eagerly, a NaN slope towards a constant is no error)."""
     steps = program.steps
-    return [
-        outside.get(j) or Value(values[j], steps[j].label if steps[j].kind != "input" else "") for j in steps[i].inputs
+    step = steps[i]
+    op = cast(Op, step.op)
+    stand_ins = [
+        (Constant if steps[j].is_constant else Value)(values[j], "" if steps[j].kind == "input" else steps[j].label)
+        for j in step.inputs
     ]
-
-
-def _error_at(program: _Program, values: Sequence[float], i: int, error: BaseException | None) -> Exception:
-    op: Any = program.steps[i].op
-    return _undefined(op, _stand_ins(program, values, i), error)
+    try:
+        with enable_grad() if step.with_grad else no_grad():
+            op(*stand_ins)
+    except Exception as error:
+        return error
+    numbers = ", ".join(repr(values[j]) for j in step.inputs)  # the replay and the engine disagree: say so plainly
+    return RuntimeError(f"compile: the replay of {op.name}({numbers}) failed, but the engine computes it")
 
 
 # ====================================================================== 3. the straight-line replay
