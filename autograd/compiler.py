@@ -195,7 +195,7 @@ def _trace(fn: Callable[..., Any], args: tuple[Any, ...], names: Sequence[str]) 
     inputs: list[tuple[Constant, str]] = []
     leaves = [_as_leaves(arg, name, inputs) for arg, name in zip(args, names)]
     made_without_grad: dict[Value, tuple[Any, ...]] = {}
-    input_names = dict(inputs)
+    input_names: dict[Value, str] = dict(inputs)
     from_inputs: set[Value] = set(input_names)  # every node whose number depends on fn's inputs
     read: list[Value] = []  # the other nodes whose .data fn read
     refused: list[TypeError] = []
