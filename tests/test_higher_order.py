@@ -488,3 +488,15 @@ def test_jvp_refuses_a_value_inside_f_and_mismatched_tangents():
 
 def test_a_constant_function_has_tangent_zero():
     assert jvp(lambda x: 3.0, [1.0], [1.0]) == (3.0, 0.0)
+
+
+def test_jvp_of_a_function_written_micrograds_way_says_why_it_cannot():
+    def double(x):
+        out = Value(x.data * 2, (x,), "double")
+        out._backward = lambda: None
+        return out
+
+    with pytest.raises(TypeError, match=r"jvp runs f on dual numbers .* but f reads \.data, as code written micrograd"):
+        jvp(double, [1.5], [1.0])
+    with pytest.raises(TypeError, match=r"reads \.data"):
+        jvp(lambda x: x * 2 if x.data > 0 else -x, [1.5], [1.0])
