@@ -63,6 +63,7 @@ replay applies the node's op eagerly to leaves holding the same numbers, so the 
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
 import keyword
 import math
@@ -463,8 +464,8 @@ class _Names:
 
     def fresh(self, wanted: str) -> str:
         """`wanted` if it is a plain ASCII name (xs[3][0] becomes xs_3_0), else ``x``; then made unique."""
-        name = re.sub(r"\[(\w+)\]", r"_\1", wanted)
-        if not _PLAIN_NAME.fullmatch(name):
+        name = wanted if _PLAIN_NAME.fullmatch(wanted) else re.sub(r"\[(\w+)\]", r"_\1", wanted)
+        if name is not wanted and not _PLAIN_NAME.fullmatch(name):
             name = "x"
         unique, copy = name, 1
         while unique in self.taken:
@@ -525,15 +526,28 @@ def _formula(program: _Program, display: Sequence[str], i: int) -> str:
     """Node i as the walkthrough writes it: ``z = t1 + b``. The op's formula is filled by replacing its
     ``{a}`` and ``{b}`` alone (not ``str.format``, which would also run ``{a.__class__}``-style fields)."""
     step = program.steps[i]
-    op = cast(Op, step.op)
-    operands = dict(zip("ab", (display[j] for j in step.inputs)))
-    filled = re.sub(r"\{\{|\}\}|\{([ab])\}", lambda m: operands[m[1]] if m[1] in operands else m[0][0], str(op.formula))
-    return f"{display[i]} = {filled}"
+    operands = [display[j] for j in step.inputs]
+    pieces = _formula_pieces(str(cast(Op, step.op).formula))
+    filled = (
+        piece if isinstance(piece, str) else operands[piece] if piece < len(operands) else "?" for piece in pieces
+    )
+    return f"{display[i]} = " + "".join(filled)
+
+
+@functools.lru_cache(maxsize=256)
+def _formula_pieces(formula: str) -> tuple[str | int, ...]:
+    """A formula as text and operand places: ``"σ({a})"`` → ``("σ(", 0, ")")``; ``{{`` and ``}}`` are braces."""
+    pieces: list[str | int] = []
+    for field, text in re.findall(r"\{([ab])\}|([^{}]+|\{\{|\}\}|[{}])", formula):
+        pieces.append("ab".index(field) if field else text[0] if text in ("{{", "}}") else text)
+    return tuple(pieces)
 
 
 def _comment(text: str) -> str:
     """`text` made safe to stand in a ``# comment``: a line break or any other control or invisible
     character is written as its escape (``\\n``), so nothing after it can leave the comment."""
+    if text.isprintable():  # the common case, checked at C speed: no control, format or line-separator character
+        return text
     return "".join(
         character.encode("unicode_escape").decode("ascii")
         if unicodedata.category(character)[0] == "C" or unicodedata.category(character) in ("Zl", "Zp")
