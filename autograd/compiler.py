@@ -837,8 +837,9 @@ class _Replay:
             outside = program.outside
             data = [value.data for value in outside]
             grads = [value.grad for value in outside] if with_grads else None
-            # A grad of −0.0 (set by hand) is the one number that adding a skipped 0.0 would change: visit all
-            if not (self.skips and grads and any(g == 0.0 and math.copysign(1.0, g) < 0.0 for g in grads)):
+            # The straight-line code adds no skipped 0.0 and starts a gradient at its first contribution, not at
+            # 0.0 + it: both change only the sign of a zero, and only a grad of −0.0 (set by hand) would show it.
+            if not (grads and 0.0 in grads and any(g == 0.0 and math.copysign(1.0, g) < 0.0 for g in grads)):
                 try:
                     return self.function(inputs, data, grads, with_grads)
                 except Exception:  # a NaN or an error somewhere: find it, and raise it, exactly as eagerly

@@ -671,3 +671,18 @@ def test_compiled_calls_from_two_threads_lose_no_gradient() -> None:
         sys.setswitchinterval(switching)
     per_call = (1 - math.tanh(0.5) ** 2) + 2.0  # ∂/∂w [tanh(w·1)·1 + 2w] at w = 0.5
     assert w.grad == pytest.approx(2 * calls * per_call, rel=1e-12)
+
+
+def test_a_negative_zero_gradient_ends_as_visiting_every_node_leaves_it_without_relus_too() -> None:
+    w = Value(1.0, "w")
+    step = compile(lambda x: (w * x) * -0.0 + w * 0.5)
+    step(1.0)
+    # backward(): ∂L/∂(w·x) = 0.0 + (−0.0 · 1) = 0.0, so w.grad = −0.0 + 1 · 0.0 + 0.5 = 0.5; and without the 0.5:
+    w.grad = -0.0
+    step(1.0)
+    assert w.grad == 0.5
+    zero_only = compile(lambda x: (w * x) * -0.0)
+    zero_only(1.0)
+    w.grad = -0.0
+    zero_only(1.0)
+    assert repr(w.grad) == "0.0"  # −0.0 + 1 · (0.0 + −0.0 · 1) = −0.0 + 0.0 = 0.0
