@@ -699,7 +699,7 @@ def _generate(program: _Program, title: str, gate_of: dict[int, int]) -> tuple[s
             if not needs[j]:
                 continue
             # local_grad · upstream, in backward()'s order. A node's first contribution is assigned rather
-            # than added to 0.0: that differs only in the sign of a zero, which no parameter's grad shows.
+            # than added to 0.0: that differs only in the sign of a zero, which a grad of −0.0 would show (see run).
             contribution = upstream if local_grad == "1.0" else f"{local_grad} * {upstream}"
             if grad[j]:
                 emit(f"{grad[j]} += {contribution}", f"from {formula(i)}", indent)
