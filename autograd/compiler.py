@@ -208,12 +208,10 @@ def _trace(fn: Callable[..., Any], args: tuple[Any, ...], names: Sequence[str]) 
             from_inputs.add(node)
 
     def on_read(node: Value) -> None:
-        if refused:  # the error message itself reads the number
-            return
         if node in from_inputs:
-            refused.append(TypeError())
-            refused[0] = _refuse_read(node, input_names.get(node))
-            raise refused[0]  # here, so that the traceback shows the line of fn that reads it
+            with tracing():  # no hooks: the message reads the number too
+                refused.append(_refuse_read(node, input_names.get(node)))
+            raise refused[-1]  # here, so that the traceback shows the line of fn that reads it
         read.append(node)
 
     with enable_grad(), tracing(on_op=on_op, on_read=on_read):
@@ -675,7 +673,7 @@ def _generate(program: _Program, title: str, gate_of: dict[int, int]) -> tuple[s
                     contributors.setdefault(j, []).append(i)
     # The regions are flat (one `if` each, whatever the depth), so a gradient's first contribution may be
     # assigned only where that line runs whenever the gradient is read; otherwise it starts at 0.0 up front
-    # (0.0 + c differs from c only in the sign of a zero, which no parameter's grad shows: see `_Replay.run`).
+    # (0.0 + c differs from c only in the sign of a zero, which only a grad of −0.0 would show: see `_Replay.run`).
     for j, consumers in contributors.items():
         first = region[consumers[0]]
         if first == -1:
@@ -817,7 +815,6 @@ class _Replay:
         self.program = program
         self.function: Callable[..., tuple[float, list[float] | None]] | None = None
         self.source = ""
-        self.skips = False
         if len(program.steps) <= max_nodes:
             gate_of = _zero_gradient_gates(program)
             source, namespace = _generate(program, title, gate_of)
@@ -826,7 +823,7 @@ class _Replay:
             except (SyntaxError, MemoryError, RecursionError):  # beyond what Python's compiler takes: replay flat
                 pass
             else:
-                self.function, self.source, self.skips = namespace["replay"], source, bool(gate_of)
+                self.function, self.source = namespace["replay"], source
         self.path = "straight-line Python" if self.function is not None else "flat replay"
         self.rechecks = 0  # calls that met a NaN or an error and were replayed step by step
 
