@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import inspect
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from typing import NamedTuple, cast
@@ -343,8 +344,8 @@ class TorchComparison:
 
     def _repr_markdown_(self) -> str:
         lines = ["| | ours | PyTorch | difference | |", "|---|---:|---:|---:|---|"]
-        lines += ["| " + " | ".join(cells) + " |" for cells in self._cells()]
-        return "\n".join([f"at {self._at()}", "", *lines, "", self._verdict()])
+        lines += ["| " + " | ".join(_markdown_text(cell) for cell in cells) + " |" for cells in self._cells()]
+        return "\n".join([f"at {_markdown_text(self._at())}", "", *lines, "", _markdown_text(self._verdict())])
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{name}</th>" for name in ["", "ours", "PyTorch", "difference", ""])
@@ -358,6 +359,12 @@ class TorchComparison:
             f"<p>at {html.escape(self._at())}</p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
             f"<p>{html.escape(self._verdict())}</p>"
         )
+
+
+def _markdown_text(text: str) -> str:
+    """Text that stays what it says in Markdown: an input's name (``|x|``, ``**w**``, a line break) cannot end a
+    table cell, start a new line or format what follows."""
+    return re.sub(r"([\\`*_\[\]<>#|~&$])", r"\\\1", " ".join(text.split()))
 
 
 def compare_with_torch(

@@ -351,3 +351,11 @@ def test_compare_with_torch_inside_no_grad_compares_the_same_and_leaves_outside_
     assert result.ok, str(result)
     assert result.rows[1].ours == pytest.approx(0.5 * (1 - math.tanh(0.75) ** 2), rel=1e-14)
     assert w.grad == 0.25
+
+
+def test_an_inputs_name_cannot_break_the_markdown_table():
+    result = compare_with_torch(lambda a: a * 2.0, {"|x|\n**w**": 1.0})
+    markdown = result._repr_markdown_()
+    rows = [line for line in markdown.splitlines() if line.startswith("|")]
+    assert len(rows) == 4 and all(line.count("|") - line.count("\\|") == 6 for line in rows)
+    assert "\\*\\*w\\*\\*" in markdown and "\n**w**" not in markdown
