@@ -221,3 +221,25 @@ def test_practice_mistakes_are_one_line_and_exit_status_2(args, words):
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0], lines
+
+
+class _WrongThenCtrlC(io.StringIO):
+    """Typed answers, then Ctrl-C while the next one is awaited."""
+
+    def readline(self, size: int = -1) -> str:
+        line = super().readline(size)
+        if not line:
+            raise KeyboardInterrupt
+        return line
+
+
+@pytest.mark.parametrize("answers", [io.StringIO("0.5\n-0.35\n"), _WrongThenCtrlC("0.5\n-0.35\n")])
+def test_a_question_left_after_a_wrong_answer_went_wrong_and_was_not_unreached(answers):
+    out = io.StringIO()
+    quiz = practise(seed_loss(), answers, out)  # Ctrl-D (end of input) or Ctrl-C after a wrong answer
+    assert quiz.position == 1
+    assert out.getvalue().splitlines()[-3:] == [
+        "Score: 1 of 9 right first time (within 1% or 0.0001).",
+        "Went wrong: step 2 ∂L/∂e.",
+        "Not reached: 7 of 9 questions.",
+    ]

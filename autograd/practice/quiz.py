@@ -390,10 +390,14 @@ class Quiz:
         """The score line, then which questions went wrong (and how many were not reached)."""
         total = len(self.questions)
         lines = [f"Score: {self.score} of {total} right first time ({tolerance_text(self.rel_tol, self.abs_tol)})."]
-        wrong = [q.label for q, outcome in self.outcomes() if outcome in ("later", "shown")]
+        # A question left after a wrong answer or a hint (Ctrl-D, Ctrl-C, an empty line) went wrong: it was reached.
+        attempted = [p.outcome == "not reached" and (p.tries > 0 or p.hints > 0) for p in self._progress]
+        wrong = [
+            q.label for (q, outcome), left in zip(self.outcomes(), attempted) if outcome in ("later", "shown") or left
+        ]
         if wrong:
             lines.append("Went wrong: " + ", ".join(wrong) + ".")
-        missing = sum(outcome == "not reached" for _, outcome in self.outcomes())
+        missing = sum(outcome == "not reached" and not left for (_, outcome), left in zip(self.outcomes(), attempted))
         if missing:
             lines.append(f"Not reached: {missing} of {total} questions.")
         return "\n".join(lines)
