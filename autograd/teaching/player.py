@@ -43,6 +43,7 @@ from ..engine import Constant, Value
 from .handout import summary_table
 from .notation import TEXT
 from .replay import Replay, Step
+from .update import UpdateExplanation
 
 __all__ = ["Picture", "notebook_html", "player_html", "progress", "write_player"]
 
@@ -98,6 +99,9 @@ class Picture:
             for c in step.contributions:
                 shown.setdefault(c.parent, []).append(format_number(c.grad_after, precision))
                 changed.append((c.parent, c.grad_after, c.complete))
+            for member in step.members[:-1]:  # inside a group: backward()'s numbers, reached at the group's step
+                shown.setdefault(member, []).append(format_number(replay.gradients[member], precision))
+                changed.append((member, replay.gradients[member], True))
             self.changes.append(changed)
         widest = {node: max([NOT_REACHED, *texts], key=len) for node, texts in shown.items()}
         options["grads"] = widest
@@ -124,7 +128,11 @@ class Picture:
     def frame_svg(self, index: int) -> str:
         """The drawing at step `index`, as SVG text: its parts highlighted, the gradients known so far filled in."""
         step = self.replay[index]
-        return self._showing(set(self.parts.get(step.node, ())), self.known_after(step.index))
+        return self._showing(set(self.step_parts(step)), self.known_after(step.index))
+
+    def step_parts(self, step: Step) -> list[str]:
+        """What a step highlights: its node's box, op and edges; for a group, those of every node inside."""
+        return [part for member in step.members for part in self.parts.get(member, [])]
 
     def _showing(self, highlighted: set[str], known: dict[Value, str]) -> str:
         """The drawing with these parts highlighted and these gradients filled in, the others "grad —"."""
@@ -150,19 +158,24 @@ class Picture:
                     text.set("fill", "#111827" if value is not None else "#9ca3af")
         return ElementTree.tostring(root, encoding="unicode")
 
-    def data(self) -> dict[str, Any]:
-        """What the player's script needs, as JSON-ready data: the slots, and per step its changes and text."""
+    def data(self, update: UpdateExplanation | None = None) -> dict[str, Any]:
+        """What the player's script needs, as JSON-ready data: the slots, and per step its changes and text.
+        With `update` (`explain_update`), a last step shows the optimiser's update of each parameter."""
         replay, digits = self.replay, self.replay.digits
-        rows = [node for node in reversed(replay.nodes) if not isinstance(node, Constant)]
+        table = replay.shown_nodes()
+        # The table's rows, then the nodes drawn but not listed (inside a group): their gradients show in the drawing.
+        rows = table + [n for n in reversed(replay.nodes) if n not in set(table) and not isinstance(n, Constant)]
         row_of = {node: i for i, node in enumerate(rows)}
         slots = [list(self.slots.get(node, ("", -1))) for node in rows]
         steps = []
+        count = len(replay) + (update is not None)
         for step, changed in zip(replay, self.changes):
-            header, *lines = step.lines()
+            _, *lines = step.lines()
+            header = f"Step {step.index + 1} of {count}: {step.forward()}"
             steps.append(
                 {
                     "row": row_of[step.node],
-                    "parts": self.parts.get(step.node, []),
+                    "parts": self.step_parts(step),
                     # per gradient reached: its row, as the picture shows it, as the table shows it, complete?
                     "grads": [
                         [row_of[node], format_number(grad, self.precision), TEXT.number(grad, digits), int(complete)]
@@ -173,7 +186,17 @@ class Picture:
                     "lines": printable("\n".join(line.strip() for line in lines)),
                 }
             )
-        final = [TEXT.number(replay.gradients[node], digits) for node in rows]
+        if update is not None:
+            steps.append(
+                {
+                    "row": -1,
+                    "parts": [part for row in update.rows for part in self.parts.get(row.param, [])],
+                    "grads": [],
+                    "header": printable(f"Step {count} of {count}: the update, {update.formula}"),
+                    "lines": printable("\n".join(update.worked_lines())),
+                }
+            )
+        final = [TEXT.number(replay.gradients[node], digits) for node in rows[: len(table)]]
         start = [format_number(1.0, self.precision), TEXT.number(1.0, digits)]
         return {"root": row_of[replay.root], "start": start, "slots": slots, "steps": steps, "final": final}
 
@@ -603,7 +626,12 @@ def _quiz_panel(quiz: dict[str, Any]) -> str:
     )
 
 
-def player_html(replay: Replay, picture: Picture | None, quiz: dict[str, Any] | None = None) -> str:
+def player_html(
+    replay: Replay,
+    picture: Picture | None,
+    quiz: dict[str, Any] | None = None,
+    update: UpdateExplanation | None = None,
+) -> str:
     """The whole player page as HTML text.
 
     With `quiz` (``questions``, each with its ``step``, ``answer`` and texts, and ``rel_tol``, ``abs_tol``,
@@ -611,19 +639,19 @@ def player_html(replay: Replay, picture: Picture | None, quiz: dict[str, Any] | 
     """
     esc = _text
     loss = esc(replay.names[replay.root])
-    count = max(len(replay), 1)
-    disabled = "" if len(replay) > 1 else " disabled"
+    count = max(len(replay) + (update is not None and picture is not None), 1)
+    disabled = "" if count > 1 else " disabled"
     rows = "".join(
         f"<tr><td>{esc(name)}</td><td>{esc(value)}</td><td>—</td></tr>" for name, value, _ in summary_table(replay)
     )
     if picture is None:
         drawing, data = f"<p>{_leaf_note(replay)}</p>", dict[str, Any](steps=[])
     else:
-        drawing, data = picture.svg, picture.data()
+        drawing, data = picture.svg, picture.data(update)
     if quiz is not None:
         asked = Counter(q["step"] for q in quiz["questions"])
         # The script reveals a step's k-th gradient when its k-th question is answered: they must pair up.
-        if any(asked[i] != len(step["grads"]) for i, step in enumerate(data["steps"])):
+        if any(asked[i] != len(step["grads"]) for i, step in enumerate(data["steps"]) if step["row"] >= 0):
             raise ValueError("the quiz's questions do not match the walkthrough's steps: build them from it")
         data["quiz"] = quiz
     title = f"Quiz: the backward pass through {loss}" if quiz else f"Backward pass through {loss}"
@@ -679,13 +707,18 @@ Keys: ← → move, Home / End jump.</p>
 
 
 def write_player(
-    replay: Replay, picture: Picture | None, path: str | os.PathLike[str], quiz: dict[str, Any] | None = None
+    replay: Replay,
+    picture: Picture | None,
+    path: str | os.PathLike[str],
+    quiz: dict[str, Any] | None = None,
+    update: UpdateExplanation | None = None,
 ) -> Path:
-    """Write the player (with `quiz`, the quiz: see `player_html`) to `path` all at once, never half a file."""
+    """Write the player (with `quiz`, the quiz; with `update`, the update as a last step: see `player_html`)
+    to `path` all at once, never half a file."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"save_html() needs a file path (str or Path), not {type(path).__name__}: {path!r}")
     check_target(path)
     with progress(f"writing the player ({len(replay)} steps)"):
-        page = player_html(replay, picture, quiz)
+        page = player_html(replay, picture, quiz, update)
         write_text_atomically(path, page)
     return Path(path)
