@@ -176,6 +176,8 @@ class Picture:
                 {
                     "row": row_of[step.node],
                     "parts": self.step_parts(step),
+                    # what the view must show whole: the step's parts and the boxes of its inputs
+                    "focus": self.step_parts(step) + [self.slots[p][0] for p in step.parents if p in self.slots],
                     # per gradient reached: its row, as the picture shows it, as the table shows it, complete?
                     "grads": [
                         [row_of[node], format_number(grad, self.precision), TEXT.number(grad, digits), int(complete)]
@@ -191,6 +193,7 @@ class Picture:
                 {
                     "row": -1,
                     "parts": [part for row in update.rows for part in self.parts.get(row.param, [])],
+                    "focus": [self.slots[row.param][0] for row in update.rows if row.param in self.slots],
                     "grads": [],
                     "header": printable(f"Step {count} of {count}: the update, {update.formula}"),
                     "lines": printable("\n".join(update.worked_lines())),
@@ -312,7 +315,7 @@ _SCRIPT = """
     counter.textContent = "Step " + (current + 1) + " of " + steps.length;
     prev.disabled = current === 0;
     next.disabled = current >= furthest();
-    if (lit.length) follow(lit[0]);
+    follow((steps[current].focus || steps[current].parts).map(function (t) { return byTitle[t]; }).filter(Boolean));
     if (quiz) ask();
   }
   // The quiz: each step's gradients are asked for before the drawing, the table or the explanation show them.
@@ -467,12 +470,23 @@ _SCRIPT = """
     apply();
   }
   var shift = svg.querySelector("g.graph").transform.baseVal.consolidate();
-  function follow(g) {  // bring the step's node wholly into view when any of it is outside
-    var box = g.getBBox();
-    var left = box.x + (shift ? shift.matrix.e : 0), top = box.y + (shift ? shift.matrix.f : 0);
-    if (left < view.x || left + box.width > view.x + view.w || top < view.y || top + box.height > view.y + view.h) {
-      view.x = left + box.width / 2 - view.w / 2; view.y = top + box.height / 2 - view.h / 2; apply();
+  function follow(shown) {  // bring the step's node, edges and inputs wholly into view when any of them is outside
+    if (!shown.length) return;
+    var left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+    shown.forEach(function (g) {
+      var box = g.getBBox();
+      var x = box.x + (shift ? shift.matrix.e : 0), y = box.y + (shift ? shift.matrix.f : 0);
+      left = Math.min(left, x); top = Math.min(top, y);
+      right = Math.max(right, x + box.width); bottom = Math.max(bottom, y + box.height);
+    });
+    var margin = 8, w = right - left + 2 * margin, h = bottom - top + 2 * margin;
+    if (w > view.w || h > view.h) {  // too big for the view at this zoom: zoom out until it fits
+      view.w = Math.max(w, h / aspect()); view.h = view.w * aspect();
+    } else if (left - margin >= view.x && right + margin <= view.x + view.w &&
+               top - margin >= view.y && bottom + margin <= view.y + view.h) {
+      return;
     }
+    view.x = (left + right) / 2 - view.w / 2; view.y = (top + bottom) / 2 - view.h / 2; apply();
   }
   function toSvg(clientX, clientY) {
     var r = svg.getBoundingClientRect();
