@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ._commandline import Parser, UsageError, finite_number, parse_assignments, say
 from .drawing import DEFAULT_MAX_NODES, RendererNotFoundError, draw_dot, save_svg
-from .engine import Constant, Value
+from .engine import Constant, Value, topological_order
 from .expression import ExpressionError, build_expression, functions
 from .optim import SGD
 from .teaching import Walkthrough, explain_update, walkthrough
@@ -97,22 +97,31 @@ def seed_example(
     As the worked example writes it (``primitive=False``): the loss ½(a − y)² is one op whose derivative
     reads a − y, z = w·x + b is one step, and x and y are data (constants: no gradient asked for). With
     ``primitive=True`` every op is a node of its own and every leaf a Value, as the engine sees them."""
-    data = Value if primitive else Constant
-    leaves = {"w": Value(w, "w"), "x": data(x, "x"), "b": Value(b, "b"), "y": data(y, "y")}
-    with one_step() as neuron:
-        z = leaves["w"] * leaves["x"] + leaves["b"]
-    z.label = "z"
-    a = z.sigmoid()
-    a.label = "a"
-    loss = 0.5 * (a - leaves["y"]) ** 2 if primitive else squared_error(a, leaves["y"])
-    loss.label = "L"
+    groups: list[Group] = []
+    if primitive:  # the very graph terminal practice and the worksheets use, with their names (u, e, s)
+        from .practice.exercises import FAMILIES
+
+        loss = FAMILIES["neuron-sigmoid"].build({"w": w, "x": x, "b": b, "y": y})
+        nodes = {node.label: node for node in topological_order(loss)}
+        leaves = {name: nodes[name] for name in ("w", "x", "b", "y")}
+        z, a = nodes["z"], nodes["a"]
+    else:
+        leaves = {"w": Value(w, "w"), "x": Constant(x, "x"), "b": Value(b, "b"), "y": Constant(y, "y")}
+        with one_step() as neuron:
+            z = leaves["w"] * leaves["x"] + leaves["b"]
+        groups.append(neuron)
+        z.label = "z"
+        a = z.sigmoid()
+        a.label = "a"
+        loss = squared_error(a, leaves["y"])
+        loss.label = "L"
     short, operand = _short, _short_operand  # negative numbers with a true minus, in parentheses as operands
     forward = [
         f"z = w·x + b = {operand(w)} · {operand(x)} + {operand(b)} = {short(z.data)}",
         f"a = σ(z) = 1 / (1 + e^(−z)) = 1 / (1 + e^(−{operand(z.data)})) = {short(a.data)}",
         f"L = ½(a − y)² = ½({operand(a.data)} − {operand(y)})² = {short(loss.data)}",
     ]
-    return loss, leaves, forward, [] if primitive else [neuron]
+    return loss, leaves, forward, groups
 
 
 def _short(number: float) -> str:

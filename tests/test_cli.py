@@ -42,7 +42,7 @@ def test_main_job_runs_the_seed_example_and_writes_its_files(tmp_path):
 
 def test_the_main_job_names_and_colours_nodes_alike_in_the_console_graph_svg_and_the_player(tmp_path):
     result = run_cli("--primitive", cwd=tmp_path)
-    assert "Step 6 of 6: t1 = w · x = 0.7500" in result.stdout
+    assert "Step 6 of 6: u = w · x = 0.7500" in result.stdout
     folder = tmp_path / "autograd-out"
     svg = ET.parse(folder / "graph.svg").getroot()
     boxes = {}
@@ -51,12 +51,12 @@ def test_the_main_job_names_and_colours_nodes_alike_in_the_console_graph_svg_and
         fills = [p.get("fill") for p in group.iter("{http://www.w3.org/2000/svg}path")]
         if group.get("class") == "node" and texts:
             boxes[texts[0]] = fills
-    assert {"t1", "t2", "t3", "L"} <= set(boxes)  # the console's names
+    assert {"u", "e", "s", "L"} <= set(boxes)  # the console's names, and terminal practice's
     assert boxes["w"] == boxes["b"] == ["#fde68a"]  # w and b are trained: drawn as parameters (amber)
     assert boxes["x"] == boxes["y"] == ["#dbeafe"]  # x and y are inputs (blue)
     html = (folder / "backprop.html").read_text(encoding="utf-8")
-    assert "<title>t1</title>" not in html  # boxes are titled by their DOT name; their text is the console's
-    assert ">t1</text>" in html and 'fill="#fde68a"' in html
+    assert "<title>u</title>" not in html  # boxes are titled by their DOT name; their text is the console's
+    assert ">u</text>" in html and 'fill="#fde68a"' in html
 
 
 def test_negative_numbers_print_in_parentheses_with_a_true_minus(capsys):

@@ -79,8 +79,19 @@ def test_the_default_lesson_prints_the_worked_examples_five_steps_with_its_numbe
 
 def test_primitive_keeps_the_node_by_node_pass():
     out = run_lesson("--primitive")
-    assert "Step 6 of 6: t1 = w · x = 0.7500" in out
-    assert "∂L/∂a = ∂L/∂t2 · ∂t2/∂a = −0.2994 · 1.0000 = −0.2994" in out
+    assert "Step 6 of 6: u = w · x = 0.7500" in out
+    assert "∂L/∂a = ∂L/∂e · ∂e/∂a = −0.2994 · 1.0000 = −0.2994" in out
+
+
+def test_the_main_job_and_terminal_practice_name_every_node_alike():
+    primitive = run_lesson("--primitive")
+    right_answers = "0.5\n-0.2994\n-0.2994\n0.2994\n-0.0628\n-0.0628\n-0.0628\n-0.0942\n-0.0314\n"
+    practice = subprocess.run(
+        [sys.executable, "-m", "autograd", "practice"], input=right_answers, capture_output=True, text=True, timeout=120
+    )
+    headers = re.findall(r"Step \d of 6: .*", practice.stdout)
+    assert headers == [h.strip() for h in re.findall(r" Step \d of 6: .*", primitive)]
+    assert "Step 2 of 6: s = e^2 = 0.0897" in headers
 
 
 def neuron(w=0.5, x=1.5, b=0.1, y=1.0) -> tuple[Value, Group, dict[str, Value]]:
