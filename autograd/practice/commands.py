@@ -95,7 +95,8 @@ def _practice_graph(args: argparse.Namespace) -> tuple[Value, str]:
     }
     shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
     act = _ACTIVATIONS[args.activation]
-    return FAMILIES[family].build(values), f"the worked example's neuron z = w·x + b, a = {act}(z), L = ½(a − y)²  with {shown}"
+    title = f"the worked example's neuron z = w·x + b, a = {act}(z), L = ½(a − y)²  with {shown}"
+    return FAMILIES[family].build(values), title
 
 
 def practice(argv: Sequence[str]) -> int:
