@@ -40,6 +40,7 @@ from typing import Any, Literal
 
 from .. import Walkthrough
 from ..engine import OPS, Constant, Value
+from ..teaching.notation import TEXT
 
 __all__ = [
     "ABS_TOL",
@@ -175,12 +176,22 @@ class Question:
 
     def shown(self) -> str:
         """The answer, with the arithmetic that gives it."""
-        upstream, local = format_number(self.upstream, self.digits), _operand(self.local_grad, self.digits)
-        product = f"∂{self.loss_name}/∂{self.node_name} · local derivative = {upstream} · {local}"
-        if self.accumulates:
-            before = format_number(self.grad_before, self.digits)
-            product = f"{before} + {product}"
-        return f"{self.gradient} = {product} = {format_number(self.answer, self.digits)}"
+        symbols = f"∂{self.loss_name}/∂{self.node_name} · local derivative"
+        answer = format_number(self.answer, self.digits)
+        if self.accumulates:  # what it holds, plus this step's share: before + upstream · local
+            before, upstream, local = TEXT.checked(
+                [self.grad_before, self.upstream, self.local_grad], self.answer, self.digits, lambda a, b, c: a + b * c
+            )
+            local = f"({local})" if local.startswith(TEXT.minus) else local
+            return f"{self.gradient} = {before} + {symbols} = {before} + {upstream} · {local} = {answer}"
+        upstream, local = _checked_product(self.upstream, self.local_grad, self.answer, self.digits)
+        return f"{self.gradient} = {symbols} = {upstream} · {local} = {answer}"
+
+
+def _checked_product(upstream: float, local_grad: float, product: float, digits: int) -> tuple[str, str]:
+    """The two factors written so that their product, as shown, rounds to the product shown (see `Notation.checked`)."""
+    first, second = TEXT.checked([upstream, local_grad], product, digits, lambda a, b: a * b)
+    return first, f"({second})" if second.startswith(TEXT.minus) else second
 
 
 def _template_names(step: Any, names: Sequence[str], numbers: bool, digits: int) -> dict[str, str]:
@@ -202,16 +213,20 @@ def _hints(step: Any, slot: int, question: dict[str, Any], loss: str, digits: in
     """Hint 1: the local derivative's formula (from the op table). Hint 2: the numbers to multiply."""
     node = step.node
     names = [c.parent_name for c in step.contributions]
-    op = OPS.get(node.op)
     parent = names[slot]
-    formula_of_node = op.formula.format(a=names[0], b=names[1] if len(names) > 1 else "") if op else node.op
-    symbolic: str | None = None
-    numeric: str | None = None
-    if op is not None and slot < len(op.derivatives):
-        symbolic_template, numeric_template = op.derivatives[slot]
-        symbolic = symbolic_template.format(**_template_names(step, names, False, digits))
-        if numeric_template is not None:
-            numeric = numeric_template.format(**_template_names(step, names, True, digits))
+    if hasattr(step, "formula"):  # a walkthrough's step: a group of ops (one_step) reads as one formula
+        formula_of_node = step.formula()
+        symbolic, numeric = step.local_derivative(TEXT, slot)
+        symbolic = symbolic or None
+    else:
+        op = OPS.get(node.op)
+        formula_of_node = op.formula.format(a=names[0], b=names[1] if len(names) > 1 else "") if op else node.op
+        symbolic = numeric = None
+        if op is not None and slot < len(op.derivatives):
+            symbolic_template, numeric_template = op.derivatives[slot]
+            symbolic = symbolic_template.format(**_template_names(step, names, False, digits))
+            if numeric_template is not None:
+                numeric = numeric_template.format(**_template_names(step, names, True, digits))
     local = format_number(question["local_grad"], digits)
     if symbolic is None:
         rule = f"its number, {local}, comes from the {node.op} op's local_grads rule"
@@ -225,9 +240,12 @@ def _hints(step: Any, slot: int, question: dict[str, Any], loss: str, digits: in
     if question["accumulates"]:
         first = first[:-1] + ", added to what it already holds."
     with_numbers = local if numeric is None or numeric == local else f"{numeric} = {local}"
+    upstream, local_factor = _checked_product(
+        question["upstream"], question["local_grad"], question["upstream"] * question["local_grad"], digits
+    )
     second = (
         f"Hint 2: multiply {gradient} = {format_number(question['upstream'], digits)} by the local derivative "
-        f"{with_numbers}: {format_number(question['upstream'], digits)} · {_operand(question['local_grad'], digits)}"
+        f"{with_numbers}: {upstream} · {local_factor}"
     )
     if question["accumulates"]:
         second += f", then add the {format_number(question['grad_before'], digits)} it already holds."

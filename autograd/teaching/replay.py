@@ -97,7 +97,9 @@ class Step:
         known = {c.parent: name for c, name in zip(self.contributions, names)}
         return group_formula(n, self.group, lambda node: known.get(node, "?"))
 
-    def _local_derivative(self, n: Notation, slot: int) -> tuple[str, str | None]:
+    def local_derivative(self, n: Notation, slot: int) -> tuple[str, str | None]:
+        """∂node/∂parent for parent `slot`: its symbolic form and that form with the numbers (or None); "" when
+        the op has no derivative text. For a group, the chain rule inside it, written out (∂z/∂w = x)."""
         names = self._parent_names(n)
         if self.group is None:
             return local_derivative(n, self.node, slot, names, self.digits)
@@ -156,7 +158,7 @@ class Step:
         out = n.escape_name(self.name)
         parent = self._parent_names(n)[c.slot]
         local = self.local_symbol(c, n)
-        symbolic, numeric = self._local_derivative(n, c.slot)
+        symbolic, numeric = self.local_derivative(n, c.slot)
         value = n.number(c.local_grad, digits)
         if not symbolic:  # an op without derivative text (your own Op): its number, from its local_grads
             local_rhs = f"{value}{n.note(f'from {self.op} local_grads')}"
@@ -178,8 +180,7 @@ class Step:
             f"{upstream} {n.times} {_bracketed(n, local_number)} = {n.number(c.contribution, digits)}"
         )
         if c.accumulates:
-            contribution = n.number(c.contribution, digits)
-            before, _ = n.checked([c.grad_before, n.read(contribution)], c.grad_after, digits, _plus)
+            before, contribution = n.checked([c.grad_before, c.contribution], c.grad_after, digits, _plus)
             total = f"{gradient} = {before} + {_bracketed(n, contribution)} = {n.number(c.grad_after, digits)}"
             total += n.complete if c.complete else n.so_far
             first = [] if self.concise and plain else [Equation(local, "=", local_rhs)]
