@@ -210,7 +210,8 @@ def run(args: argparse.Namespace) -> int:
         print()
         print("3. Weight update")
         print(f"   learning rate η = {args.lr:g}")
-        print(_indent("\n".join(f"  {'5.' if i == 0 else '':<5}{line}" for i, line in enumerate(update.worked_lines()))))
+        for i, line in enumerate(update.worked_lines()):
+            print(f"     {'5.' if i == 0 else '':<5}{line}")
     else:
         print("2. Backward pass: the chain rule, one node at a time")
         print(_indent(str(wt)))
