@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .._commandline import Parser, UsageError, finite_number, parse_assignments, say
-from ..engine import Value
+from ..engine import Constant, Value
 from ..expression import ExpressionError, build_expression, functions
+from ..optim import SGD
+from ..teaching import walkthrough
 from .exercises import (
     FAMILIES,
     _one_decimal,
@@ -28,6 +30,7 @@ from .exercises import (
     read_answers,
     write_worksheets,
 )
+from .quiz import Quiz
 from .terminal import practise
 
 __all__ = ["COMMANDS", "main"]
@@ -53,6 +56,12 @@ def _practice_parser() -> argparse.ArgumentParser:
     formula.add_argument("--set", nargs="+", default=[], metavar="NAME=NUMBER", help="values for its names")
     parser.add_argument("--seed", type=int, help="fresh numbers, the same for the same seed (a whole number ≥ 0)")
     parser.add_argument("--digits", type=int, default=4, help="decimals shown (default 4)")
+    parser.add_argument(
+        "--lr",
+        metavar="η",
+        help="then ask the update too, w_new = w_old − η·∂L/∂w, with this learning rate "
+        "(for w and b of the neuron, every name of --expr)",
+    )
     return parser
 
 
@@ -102,7 +111,17 @@ def _practice_graph(args: argparse.Namespace) -> tuple[Value, str]:
 def practice(argv: Sequence[str]) -> int:
     args = _practice_parser().parse_args(argv)
     loss, title = _practice_graph(args)  # every check before the first question
-    practise(loss, sys.stdin, sys.stdout, title=title, digits=args.digits)
+    source: Value | Quiz = loss
+    if args.lr is not None:
+        lr = finite_number(args.lr, "--lr")
+        if lr < 0:
+            raise UsageError(f"--lr is the learning rate η, a number ≥ 0, not {lr:g}")
+        wt = walkthrough(loss, digits=args.digits)
+        leaves = [node for node in reversed(wt.nodes) if not node.parents and not isinstance(node, Constant)]
+        trained = [node for node in leaves if node.label in ("w", "b")] if args.expr is None else leaves
+        loss.backward()  # the update reads each gradient from backward(), as training does
+        source = Quiz(wt, digits=args.digits, update=SGD(trained, lr=lr))
+    practise(source, sys.stdin, sys.stdout, title=title, digits=args.digits)
     return 0
 
 

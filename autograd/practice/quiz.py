@@ -155,11 +155,13 @@ class Question:
     hints: tuple[str, str]
     explanation: str  # the step written out, as str(step) has it
     digits: int = 4
+    asks: str = ""  # what is asked when it is not a gradient: "w_new", the update step's new weight
+    worked: str = ""  # the answer worked out, when it is not a chain-rule product (the update)
 
     @property
     def gradient(self) -> str:
-        """The gradient asked for, "∂L/∂z"."""
-        return f"∂{self.loss_name}/∂{self.parent_name}"
+        """The gradient asked for, "∂L/∂z" (or, at the update step, the new value: "w_new")."""
+        return self.asks or f"∂{self.loss_name}/∂{self.parent_name}"
 
     @property
     def prompt(self) -> str:
@@ -176,6 +178,8 @@ class Question:
 
     def shown(self) -> str:
         """The answer, with the arithmetic that gives it."""
+        if self.worked:
+            return self.worked
         symbols = f"∂{self.loss_name}/∂{self.node_name} · local derivative"
         answer = format_number(self.answer, self.digits)
         if self.accumulates:  # what it holds, plus this step's share: before + upstream · local
@@ -297,6 +301,53 @@ def questions(wt: Any, *, digits: int = 4) -> list[Question]:
     return found
 
 
+def update_questions(update: Any, *, step: int, loss_name: str = "L", digits: int = 4) -> list[Question]:
+    """The update step's questions, one per parameter: w_new = w_old − η · ∂L/∂w, from `update`
+    (an `autograd.teaching.UpdateExplanation` of plain SGD: its own arithmetic). `step` is its index.
+
+    >>> from autograd.optim import SGD
+    >>> from autograd.teaching import explain_update
+    >>> w = Value(0.5, "w"); w.grad = -0.0942
+    >>> (q,) = update_questions(explain_update(SGD([w], lr=0.1)), step=6)
+    >>> q.prompt, round(q.answer, 5), q.hints[1]
+    ('w_new = ?', 0.50942, 'Hint 2: 0.5000 − 0.1 · (−0.0942)')
+    """
+    if not update.worked:
+        raise ValueError(
+            "the quiz asks the update of plain SGD, w_new = w_old − η · ∂L/∂w: momentum, weight decay and Adam "
+            "have more to it than one line"
+        )
+    found = []
+    for row, line in zip(update.rows, update.worked):
+        name, arithmetic = row.name, line.split(" = ", 2)[2]  # "0.5000 − 0.1 · (−0.0942) = 0.5094"
+        numbers = arithmetic.rsplit(" = ", 1)[0]
+        found.append(
+            Question(
+                step=step,
+                step_count=step + 1,
+                header=f"The last step: the update, {update.formula}",
+                loss_name=loss_name,
+                node_name=name,
+                parent_name=name,
+                upstream=0.0,
+                local_grad=0.0,
+                grad_before=row.old,
+                answer=row.new,
+                accumulates=False,
+                hints=(
+                    f"Hint 1: {name}_new = {name}_old − η · ∂{loss_name}/∂{name}: the old value, less the "
+                    f"learning rate times its gradient (from the last backward step).",
+                    f"Hint 2: {numbers}",
+                ),
+                explanation=line,
+                digits=digits,
+                asks=f"{name}_new",
+                worked=line,
+            )
+        )
+    return found
+
+
 def step_index(step: Any, wt: Any) -> int:
     """A step's index from 0 (``step.index`` where the walkthrough has it)."""
     index = getattr(step, "index", None)
@@ -342,6 +393,7 @@ class Quiz:
     rel_tol: float = REL_TOL
     abs_tol: float = ABS_TOL
     digits: int = 4
+    update: Any = None  # an SGD optimiser (after backward(), before step()): its update is asked last
     questions: list[Question] = field(init=False)
     position: int = field(init=False, default=0)
     _progress: list[_Progress] = field(init=False, repr=False)
@@ -353,6 +405,14 @@ class Quiz:
         wt = Walkthrough(self.source, digits=self.digits) if isinstance(self.source, Value) else self.source
         self.walkthrough = wt
         self.questions = questions(wt, digits=self.digits)
+        if self.update is not None:
+            from ..teaching.update import UpdateExplanation, explain_update
+
+            explained = self.update
+            if not isinstance(explained, UpdateExplanation):
+                explained = explain_update(explained, digits=self.digits)
+            loss = wt.names[wt.root]
+            self.questions += update_questions(explained, step=len(wt), loss_name=loss, digits=self.digits)
         self._progress = [_Progress() for _ in self.questions]
 
     @property

@@ -143,14 +143,14 @@ class Walkthrough(Replay):
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"save_html() needs a file path (str or Path), not {type(path).__name__}: {path!r}")
         check_target(path)  # a missing folder fails now, not after the layout
-        if quiz:
-            from ..practice.page import write_quiz  # practice sits on top of teaching: imported only when asked
-
-            return write_quiz(self, path, draw_options)
-        picture = self.picture(**draw_options) if len(self) else None
         explained = None
         if update is not None:
             explained = update if isinstance(update, UpdateExplanation) else explain_update(update, digits=self.digits)
+        if quiz:
+            from ..practice.page import write_quiz  # practice sits on top of teaching: imported only when asked
+
+            return write_quiz(self, path, draw_options, update=explained)
+        picture = self.picture(**draw_options) if len(self) else None
         return write_player(self, picture, path, update=explained)
 
     # ------------------------------------------------------------------ the worked solution
