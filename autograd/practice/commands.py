@@ -15,8 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .._commandline import Parser, UsageError, finite_number, parse_assignments, say
-from ..engine import Value
+from ..engine import Constant, Value
 from ..expression import ExpressionError, build_expression, functions
+from ..optim import SGD
+from ..teaching import walkthrough
 from .exercises import (
     FAMILIES,
     HandInError,
@@ -30,6 +32,7 @@ from .exercises import (
     read_hand_in,
     write_worksheets,
 )
+from .quiz import Quiz
 from .terminal import practise
 
 __all__ = ["COMMANDS", "main"]
@@ -46,7 +49,7 @@ def _practice_parser() -> argparse.ArgumentParser:
             "Works typed or piped: python -m autograd practice < answers.txt"
         ),
     )
-    neuron = parser.add_argument_group("the seed's neuron z = w·x + b, a = σ(z), L = ½(a − y)² (default)")
+    neuron = parser.add_argument_group("the worked example's neuron z = w·x + b, a = σ(z), L = ½(a − y)² (default)")
     for name, default in (("w", "0.5"), ("x", "1.5"), ("b", "0.1"), ("y", "1")):
         neuron.add_argument(f"--{name}", help=f"{name} (default {default}, or fresh with --seed)")
     neuron.add_argument("--activation", choices=list(_ACTIVATIONS), default="sigmoid", help="the neuron's σ")
@@ -55,6 +58,12 @@ def _practice_parser() -> argparse.ArgumentParser:
     formula.add_argument("--set", nargs="+", default=[], metavar="NAME=NUMBER", help="values for its names")
     parser.add_argument("--seed", type=int, help="fresh numbers, the same for the same seed (a whole number ≥ 0)")
     parser.add_argument("--digits", type=int, default=4, help="decimals shown (default 4)")
+    parser.add_argument(
+        "--lr",
+        metavar="η",
+        help="then ask the update too, w_new = w_old − η·∂L/∂w, with this learning rate "
+        "(for w and b of the neuron, every name of --expr)",
+    )
     return parser
 
 
@@ -97,7 +106,8 @@ def _practice_graph(args: argparse.Namespace) -> tuple[Value, str]:
     }
     shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
     act = _ACTIVATIONS[args.activation]
-    return FAMILIES[family].build(values), f"the seed's neuron z = w·x + b, a = {act}(z), L = ½(a − y)²  with {shown}"
+    title = f"the worked example's neuron z = w·x + b, a = {act}(z), L = ½(a − y)²  with {shown}"
+    return FAMILIES[family].build(values), title
 
 
 def practice(argv: Sequence[str]) -> int:
@@ -105,7 +115,17 @@ def practice(argv: Sequence[str]) -> int:
     loss, title = _practice_graph(args)  # every check before the first question
     if hasattr(sys.stdin, "reconfigure"):  # bytes that are not UTF-8 are an answer that is not a number, not the end
         sys.stdin.reconfigure(errors="replace")
-    practise(loss, sys.stdin, sys.stdout, title=title, digits=args.digits)
+    source: Value | Quiz = loss
+    if args.lr is not None:
+        lr = finite_number(args.lr, "--lr")
+        if lr < 0:
+            raise UsageError(f"--lr is the learning rate η, a number ≥ 0, not {lr:g}")
+        wt = walkthrough(loss, digits=args.digits)
+        leaves = [node for node in reversed(wt.nodes) if not node.parents and not isinstance(node, Constant)]
+        trained = [node for node in leaves if node.label in ("w", "b")] if args.expr is None else leaves
+        loss.backward()  # the update reads each gradient from backward(), as training does
+        source = Quiz(wt, digits=args.digits, update=SGD(trained, lr=lr))
+    practise(source, sys.stdin, sys.stdout, title=title, digits=args.digits)
     return 0
 
 

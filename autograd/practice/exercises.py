@@ -1,6 +1,6 @@
 """Fresh exercises for a class: one worksheet per student, each with its own numbers, an answer key, grading.
 
-Every worksheet comes from a small family of graphs (`FAMILIES`): the seed's neuron with σ, tanh or
+Every worksheet comes from a small family of graphs (`FAMILIES`): the worked example's neuron with σ, tanh or
 ReLU, a two-layer network, a node used twice, a custom loss. `exercises` draws the numbers from a
 seeded ``random.Random``, so the same seed gives the same sheets:
 
@@ -151,19 +151,19 @@ _NEURON_FORMULAS = ("u = w · x", "z = u + b", "a = {act}(z)", "e = a − y", "s
 
 FAMILIES: dict[str, _Family] = {
     "neuron-sigmoid": _Family(
-        "the seed's neuron with σ",
+        "the worked example's neuron with σ",
         tuple(f.format(act="σ") for f in _NEURON_FORMULAS),
         _neuron("sigmoid"),
         _neuron_numbers(lambda rng: float(rng.choice([0, 1]))),
     ),
     "neuron-tanh": _Family(
-        "the seed's neuron with tanh",
+        "the worked example's neuron with tanh",
         tuple(f.format(act="tanh") for f in _NEURON_FORMULAS),
         _neuron("tanh"),
         _neuron_numbers(lambda rng: _one_decimal(rng, -0.9, 0.9)),
     ),
     "neuron-relu": _Family(
-        "the seed's neuron with ReLU",
+        "the worked example's neuron with ReLU",
         tuple(f.format(act="ReLU") for f in _NEURON_FORMULAS),
         _neuron("relu"),
         _neuron_numbers(lambda rng: _one_decimal(rng, 0, 2)),
@@ -312,8 +312,10 @@ class Exercise:
         try:
             svg = to_svg(wt.root, renderer=renderer, show_grad=False, names=wt.names)  # type: ignore[arg-type]
             picture = svg[svg.find("<svg") :]
+            printed = print_slices(picture)
         except RuntimeError as error:  # no renderer, or it failed (RendererNotFoundError, RenderError)
             picture = f"<p><i>No picture: {esc(str(error).splitlines()[0])}</i></p>"
+            printed = picture
         forward = "".join(
             f"<tr><td>{esc(n)}</td><td>{esc(format_number(v, self.digits))}</td></tr>"
             for n, v in self.forward_values().items()
@@ -331,12 +333,20 @@ class Exercise:
 <style>
 body {{ font-family: "DejaVu Sans", system-ui, sans-serif; max-width: 50em; margin: 1.5em auto; padding: 0 1em; }}
 .graph svg {{ max-width: 100%; height: auto; }}
+div.graph-print {{ display: none; }}
+.graph-print svg {{ display: block; margin: 0 0 2mm; }}
 pre {{ background: #f9fafb; padding: 0.6em 1em; }}
 table {{ border-collapse: collapse; margin: 0.5em 0 1em; }}
 td, th {{ border: 1px solid #9ca3af; padding: 0.3em 1em; text-align: right; }}
 td:first-child, th:first-child {{ text-align: left; }}
 td.blank {{ min-width: 10em; height: 1.6em; }}
-@media print {{ body {{ margin: 0; max-width: none; }} .graph {{ page-break-inside: avoid; }} }}
+@page {{ size: A4; margin: 12mm; }}
+@media print {{
+  body {{ margin: 0; max-width: none; padding: 0; }}
+  div.graph {{ display: none; }}
+  div.graph-print {{ display: block; }}
+  .graph-print svg {{ break-inside: avoid; }}
+}}
 </style>
 </head>
 <body>
@@ -344,6 +354,7 @@ td.blank {{ min-width: 10em; height: 1.6em; }}
 <p><b>{esc(self.title)}</b>, with {esc(self._given())}.</p>
 <pre>{esc(chr(10).join(self.formulas))}</pre>
 <div class="graph">{picture}</div>
+<div class="graph-print">{printed}</div>
 <h2>The forward pass, done for you</h2>
 <table><tr><th>node</th><th>value</th></tr>{forward}</table>
 <h2>Your backward pass</h2>
@@ -375,6 +386,40 @@ td.blank {{ min-width: 10em; height: 1.6em; }}
     def key(self) -> dict[str, Any]:
         """What the answer key stores for this sheet: enough to rebuild it and grade it."""
         return {"family": self.family, "values": self.values, "gradients": self.gradients()}
+
+
+# The widest slice of a picture printed on A4 (210 mm less 12 mm margins: 527 pt), and how much slices overlap,
+# so that every box is whole in at least one of them (a box is at most about 130 pt wide).
+PRINT_WIDTH_PT = 520.0
+PRINT_OVERLAP_PT = 140.0
+
+
+def print_slices(svg: str) -> str:
+    """A wide Graphviz picture cut into slices printed one under the other at its own size (1 pt is 1 pt: graph
+    text stays 9 to 11 pt on paper instead of shrinking to fit the page), each overlapping the next.
+
+    >>> svg = '<svg width="1200pt" height="150pt" viewBox="0.00 0.00 1200.00 150.00"><g/></svg>'
+    >>> [re.search('viewBox="([^"]*)"', part)[1] for part in print_slices(svg).split("\\n")]
+    ['0.00 0.00 520.00 150.00', '380.00 0.00 520.00 150.00', '680.00 0.00 520.00 150.00']
+    """
+    found = re.search(r'<svg[^>]*?viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"', svg)
+    if found is None:
+        return svg
+    left, top, width, height = (float(found[i]) for i in range(1, 5))
+    if width <= PRINT_WIDTH_PT:
+        return svg
+    step = PRINT_WIDTH_PT - PRINT_OVERLAP_PT
+    count = math.ceil((width - PRINT_OVERLAP_PT) / step)
+    head_end = svg.index(">", found.start()) + 1
+    head, body = svg[:head_end], svg[head_end:]
+    head = re.sub(r'\s(width|height|viewBox)="[^"]*"', "", head)
+    slices = []
+    for k in range(count):
+        x = left + min(k * step, width - PRINT_WIDTH_PT)
+        size = f' width="{PRINT_WIDTH_PT:.0f}pt" height="{height:.0f}pt"'
+        attributes = f'{size} viewBox="{x:.2f} {top:.2f} {PRINT_WIDTH_PT:.2f} {height:.2f}"'
+        slices.append(head[:-1] + attributes + ">" + body)
+    return "\n".join(slices)
 
 
 def exercise(family: str, values: Mapping[str, float], *, student: str = "s1", digits: int = 4) -> Exercise:

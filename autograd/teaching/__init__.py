@@ -3,6 +3,7 @@
 One module each, none importing another's privates, and no import cycles:
 
 * `notation`  how the chain rule is written, in text, Markdown and LaTeX, from the engine's op table
+* `steps`     steps at the level the learner wrote: `squared_error` (½(a − y)² as one op), `one_step` (a group)
 * `replay`    ``backward()`` one step at a time, recorded (`Replay`, `Step`, `Contribution`)
 * `handout`   the worked solution as text, Markdown, LaTeX
 * `check`     a learner's hand-computed gradients marked (`check_gradients`)
@@ -14,13 +15,16 @@ One module each, none importing another's privates, and no import cycles:
 from .check import GradientCheck, GradientCheckRow, check_gradients
 from .lesson import Frame, Walkthrough, walkthrough
 from .replay import Contribution, Replay, Step
+from .steps import SQUARED_ERROR, Group, one_step, squared_error
 from .update import UpdateExplanation, UpdateRow, explain_update
 
 __all__ = [
+    "SQUARED_ERROR",
     "Contribution",
     "Frame",
     "GradientCheck",
     "GradientCheckRow",
+    "Group",
     "Replay",
     "Step",
     "UpdateExplanation",
@@ -28,5 +32,7 @@ __all__ = [
     "Walkthrough",
     "check_gradients",
     "explain_update",
+    "one_step",
+    "squared_error",
     "walkthrough",
 ]
