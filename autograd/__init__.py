@@ -47,6 +47,7 @@ __all__ = [
     "hessian",
     "is_grad_enabled",
     "jvp",
+    "micrograd",
     "nn",
     "no_grad",
     "optim",

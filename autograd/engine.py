@@ -39,16 +39,13 @@ never raises on numbers: it is IEEE arithmetic (0 · ∞ is NaN).
 from __future__ import annotations
 
 import math
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, ContextDecorator, contextmanager
+from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Any, Union
 
-from .ops import (
-    ABS, ADD, BUILT_IN_OPS, COS, DIV, EXP, LEAKY_RELU, LOG, MUL, NEG, OPS, POW, RELU, SIGMOID, SIN, SOFTPLUS, SQRT,
-    SUB, TANH, Op, cos, exp, log, sigmoid, sin, sqrt, tanh,
-)  # fmt: skip
+from . import ops
+from .grad_mode import enable_grad, is_grad_enabled, mode, no_grad, open_blocks, tracing
+from .ops import BUILT_IN_OPS, OPS, Op, cos, exp, log, sigmoid, sin, sqrt, tanh
 
 __all__ = [
     "BUILT_IN_OPS", "OPS", "Constant", "Op", "Value", "apply", "cos", "enable_grad", "exp", "find_stale_node",
@@ -56,9 +53,34 @@ __all__ = [
 ]  # fmt: skip
 
 Operand = Union["Value", int, float]
+_undefined, _refuse_undefined_slope = ops._undefined, ops._refuse_undefined_slope  # errors of an op outside its domain
 
 
 # ====================================================================== 1. the Value
+
+
+def _operator(op: Op) -> tuple[Callable[..., Value], Callable[..., Value]]:
+    """The two Value methods of a two-input op: ``x ⊙ y``, and ``2 ⊙ x`` (the number on the left)."""
+
+    def method(self: Value, other: Operand) -> Value:
+        return apply(op, self, other)
+
+    def reflected(self: Value, other: Operand) -> Value:
+        return apply(op, other, self)
+
+    method.__name__, reflected.__name__ = op.name, f"reflected {op.name}"
+    return method, reflected
+
+
+def _method(op: Op) -> Callable[..., Value]:
+    """The Value method of a one-input op: ``x.sigmoid()``."""
+
+    def method(self: Value) -> Value:
+        return apply(op, self)
+
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = f"{op.formula.format(a='x')}: applies OPS[{op.name!r}] (see autograd/ops.py)."
+    return method
 
 
 class Value:
@@ -80,21 +102,24 @@ class Value:
             cls = LectureValue
         return object.__new__(cls)
 
-    def __init__(self, data: float, label: str = "") -> None:
+    def __init__(self, data: float | Real, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"a Value's label must be a str, but was given {type(label).__name__}: {label!r}")
         self._data = _as_float(data, "Value()")
         self.grad = 0.0
         self._label = label
         self.operation: Op | None = None
-        self._first = self._second = self._g0 = self._g1 = None
+        self._first: Any = None  # the parents: a Value, or None (see `parents`)
+        self._second: Any = None
+        self._g0: Any = None  # ∂self/∂_first and ∂self/∂_second, recorded when the op is applied
+        self._g1: Any = None
         self._made = self._written = _writes
 
     @property
     def data(self) -> float:
         """This node's number. Writing it (``w.data -= lr * w.grad``) is counted: see `find_stale_node`."""
-        if _mode.on_read is not None:  # a tracer watches for Python decisions on numbers (see `tracing`)
-            _mode.on_read(self)
+        if mode.on_read is not None:  # a tracer watches for Python decisions on numbers (see `tracing`)
+            mode.on_read(self)
         return self._data
 
     @data.setter
@@ -139,74 +164,26 @@ class Value:
         return (self._g0,) if self._second is None else (self._g0, self._g1)
 
     # ------------------------------------------------------------------ the ops of the table (ops.py)
+    # Each applies its Op through `apply` below: x * y is apply(ops.MUL, x, y), 2 * x is apply(ops.MUL, 2, x).
 
-    def __add__(self, other: Operand) -> Value:
-        return apply(ADD, self, other)
-
-    def __sub__(self, other: Operand) -> Value:
-        return apply(SUB, self, other)
-
-    def __mul__(self, other: Operand) -> Value:
-        return apply(MUL, self, other)
-
-    def __truediv__(self, other: Operand) -> Value:
-        return apply(DIV, self, other)
-
-    def __pow__(self, other: Operand) -> Value:
-        return apply(POW, self, other)
-
-    def __radd__(self, other: Operand) -> Value:  # 2 + x
-        return apply(ADD, other, self)
-
-    def __rsub__(self, other: Operand) -> Value:
-        return apply(SUB, other, self)
-
-    def __rmul__(self, other: Operand) -> Value:
-        return apply(MUL, other, self)
-
-    def __rtruediv__(self, other: Operand) -> Value:
-        return apply(DIV, other, self)
-
-    def __rpow__(self, other: Operand) -> Value:
-        return apply(POW, other, self)
-
-    def __neg__(self) -> Value:
-        return apply(NEG, self)
-
-    def exp(self) -> Value:
-        return apply(EXP, self)
-
-    def log(self) -> Value:
-        return apply(LOG, self)
-
-    def sigmoid(self) -> Value:
-        return apply(SIGMOID, self)
-
-    def tanh(self) -> Value:
-        return apply(TANH, self)
-
-    def relu(self) -> Value:
-        return apply(RELU, self)
+    __add__, __radd__ = _operator(ops.ADD)
+    __sub__, __rsub__ = _operator(ops.SUB)
+    __mul__, __rmul__ = _operator(ops.MUL)
+    __truediv__, __rtruediv__ = _operator(ops.DIV)
+    __pow__, __rpow__ = _operator(ops.POW)
+    __neg__: Callable[[Value], Value] = _method(ops.NEG)
+    exp, log, sigmoid, tanh = _method(ops.EXP), _method(ops.LOG), _method(ops.SIGMOID), _method(ops.TANH)
+    relu, softplus = _method(ops.RELU), _method(ops.SOFTPLUS)  # ReLU's slope at 0 is taken as 0
+    sin, cos, sqrt = _method(ops.SIN), _method(ops.COS), _method(ops.SQRT)
+    abs = __abs__ = _method(ops.ABS)  # its slope at 0 is taken as 0, as in PyTorch
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        return apply(LEAKY_RELU, self, slope)
+        """x for x > 0, else slope · x.
 
-    def softplus(self) -> Value:
-        return apply(SOFTPLUS, self)
-
-    def sin(self) -> Value:
-        return apply(SIN, self)
-
-    def cos(self) -> Value:
-        return apply(COS, self)
-
-    def sqrt(self) -> Value:
-        return apply(SQRT, self)
-
-    def abs(self) -> Value:
-        return apply(ABS, self)
-
-    __abs__ = abs
+        >>> Value(-2.0).leaky_relu(0.1).data
+        -0.2
+        """
+        return apply(ops.LEAKY_RELU, self, slope)
 
     # ------------------------------------------------------------------ backpropagation
 
@@ -297,39 +274,26 @@ def apply(op: Op, x: Operand, y: Operand | None = None) -> Value:
     node._data = out
     node.grad = 0.0
     node._made = node._written = _writes
-    if _open_blocks and (not _mode.enabled or _mode.on_op is not None):  # a no_grad or tracing block somewhere
-        return _apply_in_a_block(op, node, x, y)
-    _record(op, node, x, y)
-    return node
-
-
-def _record(op: Op, node: Value, x: Value, y: Value | None) -> None:
-    """Keep the parents and the local gradients ∂node/∂parent on the node, for backward()."""
-    rule = op.local_grads
-    node.operation = op
-    node._first = x
-    node._second = y
-    if y is None:
-        node._g0 = rule if type(rule) is float else rule(node._data, x._data)  # type: ignore[operator]
-        return
-    a, b = x._data, y._data
-    g0, g1 = rule if type(rule) is tuple else rule(node._data, a, b)  # type: ignore[operator]
-    if g1 != g1 and a == a and b == b:  # a slope towards b that is not a real number (base^p by p, for base < 0)
-        if type(y) is not Constant:
-            _refuse_undefined_slope(op, x, y)
-        g1 = 0.0  # a Constant is never trained: it needs no slope
-    node._g0, node._g1 = g0, g1
-
-
-def _apply_in_a_block(op: Op, node: Value, x: Value, y: Value | None) -> Value:
-    if _mode.enabled:
-        _record(op, node, x, y)
-    else:  # in no_grad: a leaf, with no parents to send gradients to
+    if open_blocks.count and not mode.enabled:  # in no_grad: a leaf, with no parents to send gradients to
         node.operation = node._first = node._second = node._g0 = node._g1 = None
-    if _mode.on_op is not None:
-        _mode.on_op(node, op, (x,) if y is None else (x, y))
-    if _mode.made_without_grad is not None and node._first is None:  # removed once the compiler uses `tracing`
-        _mode.made_without_grad[node] = (op, x) if y is None else (op, x, y)
+    else:  # keep the parents and the local gradients ∂node/∂parent on the node, for backward()
+        node.operation = op
+        node._first = x
+        node._second = y
+        rule = op.local_grads
+        if y is None:
+            node._g0 = rule if type(rule) is float else rule(out, a)  # type: ignore[misc,operator]
+        else:
+            g0, g1 = rule if type(rule) is tuple else rule(out, a, b)  # type: ignore[misc,operator]
+            if g1 != g1 and a == a and b == b:  # a slope towards b that is not a real number (base^p by p, base < 0)
+                if type(y) is not Constant:
+                    _refuse_undefined_slope(op, x, y)
+                g1 = 0.0  # a Constant is never trained: it needs no slope
+            node._g0, node._g1 = g0, g1
+    if open_blocks.count and mode.on_op is not None:  # a tool is tracing (see `tracing`)
+        mode.on_op(node, op, (x,) if y is None else (x, y))
+    if open_blocks.count and mode.made_without_grad is not None and node._first is None:  # removed once the
+        mode.made_without_grad[node] = (op, x) if y is None else (op, x, y)  # compiler uses `tracing`
     return node
 
 
@@ -355,30 +319,26 @@ def _order_for_backward(root: Value) -> tuple[list[Value], bool]:
     depth-first search, so a chain of a million nodes needs no recursion); and whether a ``data``
     was written since any of them was made, in which case backward() checks its numbers first."""
     order: list[Value] = []
-    opened: set[Value] = set()
-    placed: set[Value] = set()
+    seen: set[Value] = set()
     maybe_stale = False
-    stack = [root] if root._first is not None else []
+    stack: list[Any] = [root] if root._first is not None else []
     while stack:
         node = stack.pop()
-        if node in placed:
+        if node is None:  # the marker put below a node: its parents are all placed now, so place it
+            order.append(stack.pop())
             continue
-        if node in opened:  # back again: its parents are placed
-            placed.add(node)
-            order.append(node)
+        if node in seen:
             continue
-        opened.add(node)
+        seen.add(node)
         stack.append(node)
+        stack.append(None)
         made, first, second = node._made, node._first, node._second
-        if node._written > made or first._written > made:
+        if node._written > made or first._written > made or (second is not None and second._written > made):
             maybe_stale = True
-        if first._first is not None and first not in placed:  # a leaf needs no place: backward only adds to it
+        if first._first is not None:  # a leaf needs no place in the order: backward() only adds to its grad
             stack.append(first)
-        if second is not None:
-            if second._written > made:
-                maybe_stale = True
-            if second._first is not None and second not in placed:
-                stack.append(second)
+        if second is not None and second._first is not None:
+            stack.append(second)
     return order, maybe_stale
 
 
@@ -392,20 +352,15 @@ def topological_order(root: Value) -> list[Value]:
     ['x', '', '*', '+']
     """
     order: list[Value] = []
-    opened: set[Value] = set()
-    placed: set[Value] = set()
-    stack = [root]
+    seen: set[Value] = set()
+    stack: list[Any] = [root]
     while stack:
         node = stack.pop()
-        if node in placed:
-            continue
-        if node in opened or node._first is None:  # back again (or a leaf): its parents are placed
-            placed.add(node)
-            order.append(node)
-            continue
-        opened.add(node)
-        stack.append(node)
-        stack.extend(parent for parent in (node._first, node._second) if parent is not None and parent not in placed)
+        if node is None:  # the marker put below a node: its parents are all placed now, so place it
+            order.append(stack.pop())
+        elif node not in seen:
+            seen.add(node)
+            stack += (node, None, *node.parents)
     return order
 
 
@@ -447,104 +402,7 @@ def _refuse_stale(order: Sequence[Value]) -> None:
     )
 
 
-# ====================================================================== 4. no_grad, and the hook for tracing tools
-
-
-class _Mode(threading.local):
-    """Per thread, as in PyTorch: whether ops record the graph, and the tracing hooks."""
-
-    enabled = True
-    on_op: Callable[[Value, Op, tuple[Value, ...]], None] | None = None
-    on_read: Callable[[Value], None] | None = None
-    made_without_grad: dict[Value, tuple[Any, ...]] | None = None  # removed once the compiler uses `tracing`
-
-
-_mode = _Mode()
-# How many no_grad, enable_grad and tracing blocks are open in all threads together. While 0 (nearly
-# always), an op need not read its own thread's settings at all, which would cost it a fifth of its time.
-_open_blocks = 0
-_open_blocks_lock = threading.Lock()
-
-
-@contextmanager
-def _setting(**settings: Any) -> Iterator[None]:
-    """Change this thread's settings for the block, and put them back after it, also when it raises."""
-    global _open_blocks
-    saved = {name: getattr(_mode, name) for name in settings}
-    with _open_blocks_lock:
-        _open_blocks += 1
-    for name, setting in settings.items():
-        setattr(_mode, name, setting)
-    try:
-        yield
-    finally:
-        for name, setting in saved.items():
-            setattr(_mode, name, setting)
-        with _open_blocks_lock:
-            _open_blocks -= 1
-
-
-def tracing(
-    on_op: Callable[[Value, Op, tuple[Value, ...]], None] | None = None,
-    on_read: Callable[[Value], None] | None = None,
-) -> AbstractContextManager[None]:
-    """The one hook for tools that trace (``compile``, the batch replay): in this thread, while the block runs,
-    ``on_op(node, op, inputs)`` is called with every node an op makes (inside ``no_grad`` too, where the node
-    records no parents), and ``on_read(node)`` whenever code reads a node's ``.data``. Blocks nest.
-
-    >>> made = []
-    >>> with tracing(on_op=lambda node, op, inputs: made.append(op.name)):
-    ...     y = Value(2.0) * 3 + 1
-    >>> made
-    ['*', '+']
-    """
-    return _setting(on_op=on_op, on_read=on_read)
-
-
-def enable_grad() -> AbstractContextManager[None]:
-    """Record the graph again inside a ``no_grad()`` block, as PyTorch's ``enable_grad``.
-
-    >>> with no_grad(), enable_grad():
-    ...     y = Value(2.0) * 3
-    >>> len(y.parents)
-    2
-    """
-    return _setting(enabled=True)
-
-
-def is_grad_enabled() -> bool:
-    """True unless this thread is inside a ``no_grad()`` block."""
-    return _mode.enabled
-
-
-class no_grad(ContextDecorator):
-    """Ops inside this block record no graph: their results are plain leaves.
-
-    For work that needs no gradients, such as an optimiser's update. Blocks nest, recording
-    resumes afterwards (also when the block raises), and only this thread is affected, as in
-    PyTorch. Works as a decorator too.
-
-    >>> x = Value(2.0)
-    >>> with no_grad():
-    ...     y = x * 3
-    >>> y.parents
-    ()
-    """
-
-    def __init__(self) -> None:
-        self._blocks: list[Any] = []
-
-    def __enter__(self) -> no_grad:
-        block = _setting(enabled=False)
-        block.__enter__()
-        self._blocks.append(block)
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self._blocks.pop().__exit__(*exc_info)
-
-
-# ====================================================================== 5. numbers in, errors out
+# ====================================================================== 4. numbers in
 
 
 def _as_float(number: object, where: str) -> float:
@@ -569,32 +427,9 @@ def _as_float(number: object, where: str) -> float:
     )
 
 
-def _undefined(op: Op, inputs: Sequence[Value], error: BaseException | None) -> Exception:
-    """The error for an op whose result is not a real number, naming the op and its operands."""
-    formula = op.formula.format(a="a", b="b")
-    given = ", ".join(f"{letter} = {x._data!r}{_named(x)}" for letter, x in zip("ab", inputs))
-    reason = str(error) if error is not None else ""
-    if reason in ("", "math domain error"):
-        reason = "the result is not a real number"
-    kind = ZeroDivisionError if isinstance(error, ZeroDivisionError) else ValueError
-    return kind(f"{reason}: {formula} with {given}")
-
-
-def _refuse_undefined_slope(op: Op, x: Value, y: Value) -> None:
-    raise ValueError(
-        f"{op.formula.format(a='a', b='b')} with a = {x._data!r}{_named(x)}, b = {y._data!r}{_named(y)}: its slope "
-        f"with respect to b is not a real number here, so backward() could not use it. Make b a plain number "
-        f"(a constant) instead."
-    )
-
-
 def _abbreviated(thing: object) -> str:
     text = repr(thing)
     return text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text)} characters)"
-
-
-def _named(node: Value) -> str:
-    return f" (label {node.label!r})" if node.label else ""
 
 
 def _short(number: float) -> str:
@@ -602,4 +437,4 @@ def _short(number: float) -> str:
     return repr(float(f"{number:.6g}"))
 
 
-_grad_mode = _mode  # removed once the compiler uses the public hook (`tracing`, `is_grad_enabled`)
+_grad_mode = mode  # with _undefined and _refuse_undefined_slope: kept for the compiler until it uses `tracing`

@@ -113,7 +113,7 @@ class LectureValue(Value):
 
     # backward() reads a node's `_made` when it first reaches it, before writing any grad; `_g0` and `_g1`
     # in its chain-rule loop. Here they learn the local gradients and hand them over.
-    @property  # type: ignore[override]
+    @property
     def _made(self) -> int:
         self.__dict__["learned"] = self.local_grads()
         return self.__dict__["made"]  # type: ignore[no-any-return]
@@ -122,7 +122,7 @@ class LectureValue(Value):
     def _made(self, count: int) -> None:
         self.__dict__["made"] = count
 
-    @property  # type: ignore[override]
+    @property
     def _g0(self) -> Any:
         return self.__dict__["learned"][0] if "learned" in self.__dict__ else self.local_grads()[0]
 
@@ -130,7 +130,7 @@ class LectureValue(Value):
     def _g0(self, grad: Any) -> None:
         pass  # set to None by Value.__init__; learned from _backward instead
 
-    @property  # type: ignore[override]
+    @property
     def _g1(self) -> Any:
         return self.__dict__["learned"][1] if "learned" in self.__dict__ else self.local_grads()[1]
 

@@ -35,11 +35,15 @@ import operator
 import string
 from collections.abc import Callable, Sequence
 from numbers import Real
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    from .engine import Value
 
 __all__ = ["BUILT_IN_OPS", "OPS", "Op", "cos", "exp", "log", "sigmoid", "sin", "sqrt", "tanh"]
 
 LocalGrads = Callable[..., Any] | float | tuple[float, float]
+Scalar = Union["Value", float]  # what a rule computes with: numbers, or Values for derivatives of derivatives
 
 
 class Op:
@@ -97,14 +101,14 @@ class Op:
         if register:
             OPS[name] = self
 
-    def __call__(self, *operands: Any) -> Any:
+    def __call__(self, *operands: Any) -> Value:
         """Apply the op to Values or numbers (numbers become Constant nodes, as in ``x * 2``)."""
         if len(operands) != self.arity:
             raise TypeError(f"{self.name} takes {self.arity} input(s), but was given {len(operands)}: {operands!r}")
         for operand in operands:  # another kind of number that applies ops itself (forward mode's Dual)
             handler = getattr(type(operand), "__autograd_op__", None)
             if handler is not None:
-                return handler(operand, self, *operands)
+                return handler(operand, self, *operands)  # type: ignore[no-any-return]
         from .engine import apply  # the engine imports this table, so it is found when an op is applied
 
         return apply(self, *operands)
@@ -164,7 +168,7 @@ def _as_result(name: str, what: str, result: object) -> Any:
         try:
             return float(result)  # type: ignore[arg-type]
         except OverflowError:
-            return math.copysign(math.inf, result)  # type: ignore[arg-type]
+            return math.inf if result > 0 else -math.inf  # type: ignore[operator]
     raise TypeError(f"the op {name!r}: its {what} gave {type(result).__name__} {result!r}, not a real number")
 
 
@@ -193,7 +197,9 @@ def _checked_rule(name: str, rule: Callable[..., Any], arity: int) -> Callable[.
             given = ", ".join(f"{letter} = {_number(x)!r}" for letter, x in zip("ab", inputs))
             wanted = "one number" if arity == 1 else "a pair of numbers, one per input"
             reason = str(error).replace(f"the op {name!r}: its local_grads gave", "it gave")
-            message = f"the local-gradient rule of the op {name!r} failed at {given}: {reason} (it should return {wanted})"
+            message = (
+                f"the local-gradient rule of the op {name!r} failed at {given}: {reason} (it should return {wanted})"
+            )
             raise (type(error) if type(error) in (TypeError, ValueError, ZeroDivisionError) else RuntimeError)(
                 message
             ) from None
@@ -203,40 +209,66 @@ def _checked_rule(name: str, rule: Callable[..., Any], arity: int) -> Callable[.
     return checked
 
 
+# ---------------------------------------------------------------------- the error of an op outside its domain
+
+
+def _undefined(op: Op, inputs: Sequence[Any], error: BaseException | None) -> Exception:
+    """The error for an op whose result is not a real number, naming the op and its operands."""
+    formula = op.formula.format(a="a", b="b")
+    given = ", ".join(f"{letter} = {x._data!r}{_named(x)}" for letter, x in zip("ab", inputs))
+    reason = str(error) if error is not None else ""
+    if reason in ("", "math domain error"):
+        reason = "the result is not a real number"
+    kind = ZeroDivisionError if isinstance(error, ZeroDivisionError) else ValueError
+    return kind(f"{reason}: {formula} with {given}")
+
+
+def _refuse_undefined_slope(op: Op, x: Any, y: Any) -> None:
+    raise ValueError(
+        f"{op.formula.format(a='a', b='b')} with a = {x._data!r}{_named(x)}, b = {y._data!r}{_named(y)}: its slope "
+        f"with respect to b is not a real number here, so backward() could not use it. Make b a plain number "
+        f"(a constant) instead."
+    )
+
+
+def _named(node: Any) -> str:
+    return f" (label {node.label!r})" if node.label else ""
+
+
 # ---------------------------------------------------------------------- functions rules are written with
 
 
-def exp(x: Any) -> Any:
+def exp(x: Scalar) -> Scalar:
     """eˣ of a number or a Value."""
     return _exp(x) if isinstance(x, (int, float)) else x.exp()
 
 
-def log(x: Any) -> Any:
+def log(x: Scalar) -> Scalar:
     """ln x of a number or a Value."""
     return _log(x) if isinstance(x, (int, float)) else x.log()
 
 
-def sin(x: Any) -> Any:
+def sin(x: Scalar) -> Scalar:
     """sin x of a number or a Value."""
     return math.sin(x) if isinstance(x, (int, float)) else x.sin()
 
 
-def cos(x: Any) -> Any:
+def cos(x: Scalar) -> Scalar:
     """cos x of a number or a Value."""
     return math.cos(x) if isinstance(x, (int, float)) else x.cos()
 
 
-def sqrt(x: Any) -> Any:
+def sqrt(x: Scalar) -> Scalar:
     """√x of a number or a Value."""
     return _sqrt(x) if isinstance(x, (int, float)) else x.sqrt()
 
 
-def sigmoid(x: Any) -> Any:
+def sigmoid(x: Scalar) -> Scalar:
     """σ(x) of a number or a Value."""
     return _sigmoid(x) if isinstance(x, (int, float)) else x.sigmoid()
 
 
-def tanh(x: Any) -> Any:
+def tanh(x: Scalar) -> Scalar:
     """tanh x of a number or a Value."""
     return math.tanh(x) if isinstance(x, (int, float)) else x.tanh()
 
@@ -258,6 +290,12 @@ def _sign(x: Any) -> float:
 
 
 # ---------------------------------------------------------------------- forward computations at their edges
+
+
+def _divide(a: float, b: float) -> float:
+    if b == 0.0:
+        raise ZeroDivisionError("division by zero")
+    return a / b
 
 
 def _power(base: float, p: float) -> float:
@@ -324,7 +362,7 @@ def _leaky_relu_local_grads(out: Any, a: Any, slope: Any) -> tuple[Any, Any]:
 ADD = Op("+", operator.add, (1.0, 1.0))
 SUB = Op("-", operator.sub, (1.0, -1.0))
 MUL = Op("*", operator.mul, lambda out, a, b: (b, a))
-DIV = Op("/", operator.truediv, lambda out, a, b: (1 / b, -out / b))  # −a/b², as −out/b: b² cannot underflow
+DIV = Op("/", _divide, lambda out, a, b: (1 / b, -out / b))  # −a/b², as −out/b: b² cannot underflow
 POW = Op("**", _power, _pow_local_grads)
 NEG = Op("neg", operator.neg, -1.0)
 EXP = Op("exp", _exp, lambda out, a: out)
@@ -405,7 +443,7 @@ def _check_template(name: str, part: str, template: object, fields: Sequence[str
     if problem:
         raise ValueError(
             f"Op {name!r}: its {part} {template!r} cannot be used: {problem}. A template may use {allowed} "
-            f"(written just so, on one line); write a brace that should show as {{{{ or }}}}"
+            f"(written just so, on one line); to show a brace, double it: {{{{ or }}}}"
         )
 
 
@@ -413,7 +451,9 @@ present(ADD, formula="{a} + {b}", derivatives=["1", "1"], commutative=True)
 present(SUB, "−", "{a} − {b}", ["1", "−1"])
 present(MUL, "×", "{a} · {b}", ["{b}", "{a}"], commutative=True)
 present(DIV, "÷", "{a} / {b}", [("1/{b}", "1/{b}"), ("−{a}/{b}²", "−{a}/{b}²")])
-present(POW, "**", "{a}^{b}", [("{b} · {a}^({b} − 1)", "{b} · {a}^({b} − 1)"), ("{a}^{b} · log {a}", "{out} · log({a})")])
+present(
+    POW, "**", "{a}^{b}", [("{b} · {a}^({b} − 1)", "{b} · {a}^({b} − 1)"), ("{a}^{b} · log {a}", "{out} · log({a})")]
+)
 present(NEG, "neg", "−{a}", ["−1"])
 present(EXP, "exp", "exp({a})", [("exp'({a}) = exp({a})", "exp({a})")])
 present(LOG, "log", "log({a})", [("log'({a}) = 1/{a}", "1/{a}")])

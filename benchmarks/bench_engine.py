@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import bytes_per_node, chain, make_mlp, training_step  # noqa: E402
+from bench import bytes_per_node, chain, make_mlp, training_step
 
-from autograd import Value as NewValue  # noqa: E402
-from autograd.data import make_moons  # noqa: E402
+from autograd import Value as NewValue
+from autograd.data import make_moons
 
 _clock = time.process_time
 

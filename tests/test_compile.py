@@ -478,4 +478,4 @@ def test_a_relu_that_is_off_gives_the_gradient_backward_gives() -> None:
         w.grad = eager_w.grad = 0.25
         step(x)
         (eager_w * Constant(x)).relu().backward()
-        assert w.grad == eager_w.grad == (0.25 if x < 0 else 0.25 - 2.0)
+        assert w.grad == eager_w.grad == (0.25 if x > 0 else 0.25 + x)  # ∂(w·x)/∂w = x where the ReLU is on

@@ -1,7 +1,6 @@
 """The op table: every op declared once and read by every tool; your own ops; micrograd's and its lecture's code."""
 
 import gc
-import itertools
 import math
 import threading
 
