@@ -274,7 +274,8 @@ def apply(op: Op, x: Operand, y: Operand | None = None) -> Value:
     node._data = out
     node.grad = 0.0
     node._made = node._written = _writes
-    if open_blocks.count and not mode.enabled:  # in no_grad: a leaf, with no parents to send gradients to
+    blocks = open_blocks.count  # no_grad or tracing blocks open in any thread: nearly always 0
+    if blocks and not mode.enabled:  # in no_grad: a leaf, with no parents to send gradients to
         node.operation = node._first = node._second = node._g0 = node._g1 = None
     else:  # keep the parents and the local gradients ∂node/∂parent on the node, for backward()
         node.operation = op
@@ -290,11 +291,16 @@ def apply(op: Op, x: Operand, y: Operand | None = None) -> Value:
                     _refuse_undefined_slope(op, x, y)
                 g1 = 0.0  # a Constant is never trained: it needs no slope
             node._g0, node._g1 = g0, g1
-    if open_blocks.count and mode.on_op is not None:  # a tool is tracing (see `tracing`)
-        mode.on_op(node, op, (x,) if y is None else (x, y))
-    if open_blocks.count and mode.made_without_grad is not None and node._first is None:  # removed once the
-        mode.made_without_grad[node] = (op, x) if y is None else (op, x, y)  # compiler uses `tracing`
+    if blocks:
+        _tell_tracers(op, node, (x,) if y is None else (x, y))  # type: ignore[arg-type]
     return node
+
+
+def _tell_tracers(op: Op, node: Value, inputs: tuple[Value, ...]) -> None:
+    if mode.on_op is not None:  # a tool is tracing (see `tracing`)
+        mode.on_op(node, op, inputs)
+    if mode.made_without_grad is not None and node._first is None:  # removed once the compiler uses `tracing`
+        mode.made_without_grad[node] = (op, *inputs)
 
 
 def _constant(number: object, op: Op) -> Constant:
@@ -322,23 +328,24 @@ def _order_for_backward(root: Value) -> tuple[list[Value], bool]:
     seen: set[Value] = set()
     maybe_stale = False
     stack: list[Any] = [root] if root._first is not None else []
+    push, pop, place = stack.append, stack.pop, order.append  # looked up once: this loop runs once per node
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is None:  # the marker put below a node: its parents are all placed now, so place it
-            order.append(stack.pop())
+            place(pop())
             continue
         if node in seen:
             continue
         seen.add(node)
-        stack.append(node)
-        stack.append(None)
+        push(node)
+        push(None)
         made, first, second = node._made, node._first, node._second
         if node._written > made or first._written > made or (second is not None and second._written > made):
             maybe_stale = True
         if first._first is not None:  # a leaf needs no place in the order: backward() only adds to its grad
-            stack.append(first)
+            push(first)
         if second is not None and second._first is not None:
-            stack.append(second)
+            push(second)
     return order, maybe_stale
 
 

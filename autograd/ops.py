@@ -279,13 +279,13 @@ def _number(x: Any) -> float:
 
 def _step(x: Any, below: Any = 0.0) -> Any:
     """The slope of a kink at 0: 1 above, ``below`` at and below 0, NaN for NaN. A constant, also for a Value."""
-    number = _number(x)
+    number = x if type(x) is float else _number(x)
     return 1.0 if number > 0.0 else below if number <= 0.0 else math.nan
 
 
 def _sign(x: Any) -> float:
     """The slope of |x|: −1, 0 at 0 (as PyTorch takes it), 1; NaN for NaN."""
-    number = _number(x)
+    number = x if type(x) is float else _number(x)
     return 1.0 if number > 0.0 else -1.0 if number < 0.0 else 0.0 if number == 0.0 else math.nan
 
 
@@ -369,7 +369,7 @@ EXP = Op("exp", _exp, lambda out, a: out)
 LOG = Op("log", _log, lambda out, a: 1 / a)
 SIGMOID = Op("sigmoid", _sigmoid, lambda out, a: out * (1 - out))
 TANH = Op("tanh", math.tanh, lambda out, a: 1 - out * out)
-RELU = Op("relu", lambda a: 0.0 if a <= 0.0 else a, lambda out, a: _step(a))  # its slope at 0 is taken as 0
+RELU = Op("relu", lambda a: 0.0 if a <= 0.0 else a, lambda out, a: _step(a))  # the slope at 0 is taken as 0
 LEAKY_RELU = Op("leaky_relu", lambda a, slope: a if a > 0.0 else slope * a, _leaky_relu_local_grads)
 SOFTPLUS = Op("softplus", _softplus, lambda out, a: sigmoid(a))
 SIN = Op("sin", math.sin, lambda out, a: cos(a))
