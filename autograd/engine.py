@@ -96,7 +96,7 @@ class Value:
     __slots__ = ("_data", "_first", "_g0", "_g1", "_label", "_made", "_second", "_written", "grad", "operation")
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Value:
-        if cls is Value and len(args) > 1 and not isinstance(args[1], str):
+        if cls is Value and ({"_children", "_op"} & kwargs.keys() or (len(args) > 1 and not isinstance(args[1], str))):
             from .micrograd import LectureValue  # micrograd's Value(data, _children, _op): see autograd/micrograd.py
 
             cls = LectureValue

@@ -385,9 +385,13 @@ _BUILT_IN_NAMES.update(OPS)
 # ---------------------------------------------------------------------- how each op is drawn and read
 
 LONGEST_SYMBOL = 40
-_VALUE_ATTRIBUTES = {  # a neuron looks its activation up by name: these names are the Value's own
-    "backward", "chain_rule", "data", "grad", "label", "local_grads", "op", "operation", "parents", "zero_grad",
-}  # fmt: skip
+
+
+def _is_value_attribute(name: str) -> bool:
+    """Whether `name` is already something of every Value (``backward``, ``grad``, ``_prev``, ``__add__``, …)."""
+    from .engine import Value  # the engine imports this table: an op of yours is made after both are loaded
+
+    return hasattr(Value, name)
 
 
 def present(
@@ -415,7 +419,7 @@ def present(
         for text in (symbolic, numeric):
             if text is not None:
                 _check_template(name, "derivatives", text, (*inputs, "out"))
-    if activation and name in _VALUE_ATTRIBUTES:
+    if activation and name not in _BUILT_IN_NAMES and _is_value_attribute(name):
         raise ValueError(
             f"Op {name!r} cannot be an activation: {name!r} is already a Value attribute ({name} of a Value), "
             f"so a neuron asking for it would be confused. Give your op another name, e.g. {name + '_act'!r}."

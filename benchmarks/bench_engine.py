@@ -8,7 +8,8 @@ The engine before is read with ``git show REV:autograd/engine.py`` and loaded as
 (it needs nothing but the standard library), so both engines build the same graphs in one process.
 Times are this process's CPU time and the machine may be busy: the ratios are the figures that matter.
 
-1. One training step of `benchmarks/bench.py` (MLP 2-16-16-1, 100 two-moons points), and its loss.
+1. One training step of `benchmarks/bench.py` (MLP 2-16-16-1, 100 two-moons points), and its loss:
+   both engines, micrograd, and `autograd.compile` of the same step (on the textbook engine).
 2. backward() on a graph a second time, against the first time (the MLP step's graph; a 1e6 chain).
 3. backward() through chains of 1e4, 1e5, 1e6 nodes: time per node (linear = the same per node).
 4. Bytes per node of a chain v = v * c (tracemalloc).
@@ -28,9 +29,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import bytes_per_node, chain, make_mlp, training_step
+from bench import bytes_per_node, chain, make_mlp, parameters, training_step
+from bench_compile import compiled_step, loss_function
 
 from autograd import Value as NewValue
+from autograd import compile as compile_step
 from autograd.data import make_moons
 
 _clock = time.process_time
@@ -86,13 +89,21 @@ def main(argv: list[str] | None = None) -> None:
     def step(name: str) -> Any:
         return lambda: losses.__setitem__(name, training_step(models[name], xs, ys, lr=0.1).data)
 
-    step_times = in_turns({name: step(name) for name in engines}, rounds)
+    runs = {name: step(name) for name in engines}
+    compiled_mlp = make_mlp(NewValue, [2, 16, 16, 1])
+    compiled = compile_step(loss_function(compiled_mlp, ys))
+    compiled(xs)  # the first call traces and compiles; compiled_step zeroes its grads before each step
+    runs["compiled"] = lambda: losses.__setitem__(
+        "compiled", compiled_step(compiled, parameters(compiled_mlp), xs, 0.1)
+    )
+    step_times = in_turns(runs, rounds)
     print(f"1. Training step (median of {rounds}, engines taking turns):")
     for name, t in step_times.items():
         print(f"   {name:10s} {t * 1e3:8.1f} ms   loss after the last step {losses[name]!r}")
     print(
         f"   textbook / before: {step_times['textbook'] / step_times['before']:.2f}x the time;  "
-        f"micrograd / textbook: {step_times['micrograd'] / step_times['textbook']:.1f}x"
+        f"micrograd / textbook: {step_times['micrograd'] / step_times['textbook']:.1f}x;  "
+        f"textbook / compiled: {step_times['textbook'] / step_times['compiled']:.1f}x"
     )
     print()
 
