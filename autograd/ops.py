@@ -20,7 +20,8 @@ gradcheck, ``autograd.grad``, ``jvp``, ``compile``) knows it at once:
 How an op is drawn and read in a walkthrough (its symbol, formula, derivatives) is kept
 apart from the maths, at the end of this file, as JAX keeps printing rules in a registry
 of their own. The table is a module of its own so that `engine.py` stays a few screens
-long, with ``backward()`` near its top.
+long, with ``backward()`` near its top; what is checked when you make an op (so that a
+mistake shows there, naming the op) is in `autograd/_op_checks.py`.
 
 Local-gradient rules are written with arithmetic and this module's `exp`, `log`, `sin`,
 `cos`, `sqrt`, `sigmoid`, `tanh`, which take a number or a Value: one rule then gives
@@ -29,13 +30,19 @@ numbers for ``backward()`` and Values for derivatives of derivatives (``autograd
 
 from __future__ import annotations
 
-import inspect
 import math
 import operator
-import string
 from collections.abc import Callable, Sequence
-from numbers import Real
 from typing import TYPE_CHECKING, Any, Union
+
+from ._op_checks import (
+    check_template,
+    checked_forward,
+    checked_rule,
+    constant_grads,
+    count_inputs,
+    is_value_attribute,
+)
 
 if TYPE_CHECKING:
     from .engine import Value
@@ -82,17 +89,17 @@ class Op:
             raise TypeError(f"an Op needs a name (a non-empty str on one line), but was given {name!r}")
         if forward is not None and not callable(forward):
             raise TypeError(f"Op {name!r}: forward must be a function of the inputs' numbers, not {forward!r}")
-        arity = arity or (_count_inputs(forward) if forward is not None else 1)
+        arity = arity or (count_inputs(forward) if forward is not None else 1)
         if arity not in (1, 2):
             raise ValueError(f"Op {name!r} takes {arity} inputs; an op here takes one or two (compose bigger ones)")
         if forward is not None and not callable(local_grads):
-            local_grads = _constant_grads(name, local_grads, arity)
+            local_grads = constant_grads(name, local_grads, arity)
         if register and name in _BUILT_IN_NAMES:
             raise ValueError(f"{name!r} is one of the engine's own ops (OPS[{name!r}]); give your op another name")
         if _BUILT_IN_NAMES and forward is not None:  # an op of yours: its answers are checked as they come
-            forward = _checked_forward(name, forward)
+            forward = checked_forward(name, forward)
             if callable(local_grads):
-                local_grads = _checked_rule(name, local_grads, arity)
+                local_grads = checked_rule(name, local_grads, arity)
         self.name, self.forward, self.local_grads, self.arity = name, forward, local_grads, arity
         self.symbol, self.formula, self.activation, self.commutative = name, "", False, False
         self.derivatives: tuple[tuple[str, str | None], ...] = ()
@@ -130,109 +137,6 @@ class Op:
 OPS: dict[str, Op] = {}
 """Every op the engine knows, by name: the one place where an op is declared."""
 _BUILT_IN_NAMES: set[str] = set()
-
-
-# ---------------------------------------------------------------------- making an op: what is checked
-
-
-def _count_inputs(forward: Callable[..., float]) -> int:
-    try:
-        parameters = inspect.signature(forward).parameters.values()
-    except (TypeError, ValueError):  # a builtin without a signature, such as math.sin: one input
-        return 1
-    return sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in parameters)
-
-
-def _constant_grads(name: str, grads: object, arity: int) -> float | tuple[float, float]:
-    """Local gradients that never change, as floats: finite numbers, one per input."""
-    numbers = (grads,) if arity == 1 else grads if isinstance(grads, tuple) and len(grads) == 2 else ()
-    if not numbers or not all(_is_real(g) and math.isfinite(g) for g in numbers):  # type: ignore[arg-type]
-        raise TypeError(
-            f"Op {name!r}: local_grads must be a function (out, *inputs) giving ∂out/∂input for each input, "
-            f"or those numbers (finite) when they are constants, not {grads!r}"
-        )
-    floats = tuple(float(g) for g in numbers)  # type: ignore[arg-type]
-    return floats[0] if arity == 1 else (floats[0], floats[1])
-
-
-def _is_real(x: object) -> bool:
-    return isinstance(x, Real) and not isinstance(x, bool) and type(x).__name__ != "bool_"
-
-
-def _as_result(name: str, what: str, result: object) -> Any:
-    """An op's result as a float (ints, NumPy floats), ±∞ for an int too large; from a rule, also a Value
-    (a rule run on Values, for a derivative of a derivative)."""
-    if type(result) is float or (what == "local_grads" and hasattr(result, "_data")):
-        return result
-    if _is_real(result):
-        try:
-            return float(result)  # type: ignore[arg-type]
-        except OverflowError:
-            return math.inf if result > 0 else -math.inf  # type: ignore[operator]
-    raise TypeError(f"the op {name!r}: its {what} gave {type(result).__name__} {result!r}, not a real number")
-
-
-def _checked_forward(name: str, forward: Callable[..., Any]) -> Callable[..., float]:
-    def checked(*numbers: float) -> float:
-        return _as_result(name, "forward", forward(*numbers))  # type: ignore[no-any-return]
-
-    checked.__name__ = checked.__qualname__ = getattr(forward, "__name__", "forward")
-    checked.__wrapped__ = forward  # type: ignore[attr-defined]
-    return checked
-
-
-def _checked_rule(name: str, rule: Callable[..., Any], arity: int) -> Callable[..., Any]:
-    """A rule of yours, made to answer as the engine's do (a number, or a pair for two inputs), or to say which
-    op failed where, so that backward() never meets a bad local gradient half-way."""
-
-    def checked(out: Any, *inputs: Any) -> Any:
-        try:
-            grads = rule(out, *inputs)
-            if arity == 1:
-                return _as_result(name, "local_grads", grads[0] if type(grads) is tuple and len(grads) == 1 else grads)
-            if not (isinstance(grads, (tuple, list)) and len(grads) == 2):
-                raise TypeError(f"it gave {type(grads).__name__}: {grads!r}")
-            return _as_result(name, "local_grads", grads[0]), _as_result(name, "local_grads", grads[1])
-        except Exception as error:
-            given = ", ".join(f"{letter} = {_number(x)!r}" for letter, x in zip("ab", inputs))
-            wanted = "one number" if arity == 1 else "a pair of numbers, one per input"
-            reason = str(error).replace(f"the op {name!r}: its local_grads gave", "it gave")
-            message = (
-                f"the local-gradient rule of the op {name!r} failed at {given}: {reason} (it should return {wanted})"
-            )
-            raise (type(error) if type(error) in (TypeError, ValueError, ZeroDivisionError) else RuntimeError)(
-                message
-            ) from None
-
-    checked.__name__ = checked.__qualname__ = getattr(rule, "__name__", "local_grads")
-    checked.__wrapped__ = rule  # type: ignore[attr-defined]
-    return checked
-
-
-# ---------------------------------------------------------------------- the error of an op outside its domain
-
-
-def _undefined(op: Op, inputs: Sequence[Any], error: BaseException | None) -> Exception:
-    """The error for an op whose result is not a real number, naming the op and its operands."""
-    formula = op.formula.format(a="a", b="b")
-    given = ", ".join(f"{letter} = {x._data!r}{_named(x)}" for letter, x in zip("ab", inputs))
-    reason = str(error) if error is not None else ""
-    if reason in ("", "math domain error"):
-        reason = "the result is not a real number"
-    kind = ZeroDivisionError if isinstance(error, ZeroDivisionError) else ValueError
-    return kind(f"{reason}: {formula} with {given}")
-
-
-def _refuse_undefined_slope(op: Op, x: Any, y: Any) -> None:
-    raise ValueError(
-        f"{op.formula.format(a='a', b='b')} with a = {x._data!r}{_named(x)}, b = {y._data!r}{_named(y)}: its slope "
-        f"with respect to b is not a real number here, so backward() could not use it. Make b a plain number "
-        f"(a constant) instead."
-    )
-
-
-def _named(node: Any) -> str:
-    return f" (label {node.label!r})" if node.label else ""
 
 
 # ---------------------------------------------------------------------- functions rules are written with
@@ -387,13 +291,6 @@ _BUILT_IN_NAMES.update(OPS)
 LONGEST_SYMBOL = 40
 
 
-def _is_value_attribute(name: str) -> bool:
-    """Whether `name` is already something of every Value (``backward``, ``grad``, ``_prev``, ``__add__``, …)."""
-    from .engine import Value  # the engine imports this table: an op of yours is made after both are loaded
-
-    return hasattr(Value, name)
-
-
 def present(
     op: Op,
     symbol: str | None = None,
@@ -414,41 +311,18 @@ def present(
     inputs = ("a", "b") if op.arity == 2 else ("a",)
     formula = formula or f"{name}({', '.join('{' + x + '}' for x in inputs)})"
     pairs = tuple((d, None) if isinstance(d, str) else (d[0], d[1]) for d in derivatives)
-    _check_template(name, "formula", formula, inputs)
+    check_template(name, "formula", formula, inputs)
     for symbolic, numeric in pairs:
         for text in (symbolic, numeric):
             if text is not None:
-                _check_template(name, "derivatives", text, (*inputs, "out"))
-    if activation and name not in _BUILT_IN_NAMES and _is_value_attribute(name):
+                check_template(name, "derivatives", text, (*inputs, "out"))
+    if activation and name not in _BUILT_IN_NAMES and is_value_attribute(name):
         raise ValueError(
             f"Op {name!r} cannot be an activation: {name!r} is already a Value attribute ({name} of a Value), "
             f"so a neuron asking for it would be confused. Give your op another name, e.g. {name + '_act'!r}."
         )
     op.symbol, op.formula, op.derivatives = symbol, formula, pairs
     op.activation, op.commutative = bool(activation), bool(commutative)
-
-
-def _check_template(name: str, part: str, template: object, fields: Sequence[str]) -> None:
-    allowed = ", ".join("{" + field + "}" for field in fields)
-    problem = ""
-    if not isinstance(template, str):
-        problem = f"it is a {type(template).__name__}, not a str"
-    elif not template.isprintable():
-        problem = "it has a line break or another character that is not printable"
-    else:
-        try:
-            for _, field, spec, conversion in string.Formatter().parse(template):
-                if field is not None and (field not in fields or spec or conversion):
-                    shown = field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
-                    problem = f"it has the field {{{shown}}}"
-                    break
-        except ValueError as error:  # a brace that is never closed, or closed without being opened
-            problem = f"its braces do not pair up ({error})"
-    if problem:
-        raise ValueError(
-            f"Op {name!r}: its {part} {template!r} cannot be used: {problem}. A template may use {allowed} "
-            f"(written just so, on one line); to show a brace, double it: {{{{ or }}}}"
-        )
 
 
 present(ADD, formula="{a} + {b}", derivatives=["1", "1"], commutative=True)
@@ -473,3 +347,29 @@ present(SIN, "sin", "sin({a})", [("sin'({a}) = cos({a})", "cos({a})")])
 present(COS, "cos", "cos({a})", [("cos'({a}) = −sin({a})", "−sin({a})")])
 present(SQRT, "√", "√{a}", [("√'({a}) = 1/(2√{a})", "1/(2 · {out})")])
 present(ABS, "|·|", "|{a}|", [("|·|'({a}) = sign({a})", "sign({a})")])
+
+
+# ---------------------------------------------------------------------- the error of an op outside its domain
+
+
+def _undefined(op: Op, inputs: Sequence[Any], error: BaseException | None) -> Exception:
+    """The error for an op whose result is not a real number, naming the op and its operands."""
+    formula = op.formula.format(a="a", b="b")
+    given = ", ".join(f"{letter} = {x._data!r}{_named(x)}" for letter, x in zip("ab", inputs))
+    reason = str(error) if error is not None else ""
+    if reason in ("", "math domain error"):
+        reason = "the result is not a real number"
+    kind = ZeroDivisionError if isinstance(error, ZeroDivisionError) else ValueError
+    return kind(f"{reason}: {formula} with {given}")
+
+
+def _refuse_undefined_slope(op: Op, x: Any, y: Any) -> None:
+    raise ValueError(
+        f"{op.formula.format(a='a', b='b')} with a = {x._data!r}{_named(x)}, b = {y._data!r}{_named(y)}: its slope "
+        f"with respect to b is not a real number here, so backward() could not use it. Make b a plain number "
+        f"(a constant) instead."
+    )
+
+
+def _named(node: Any) -> str:
+    return f" (label {node.label!r})" if node.label else ""
