@@ -77,7 +77,8 @@ def checked_rule(name: str, rule: Callable[..., Any], arity: int) -> Callable[..
                 raise TypeError(f"it gave {type(grads).__name__}: {grads!r}")
             return _as_result(name, "local_grads", grads[0]), _as_result(name, "local_grads", grads[1])
         except Exception as error:
-            given = ", ".join(f"{letter} = {_number(x)!r}" for letter, x in zip("ab", inputs))
+            numbers = [getattr(x, "_data", x) for x in inputs]  # numbers, or Values for a derivative of a derivative
+            given = ", ".join(f"{letter} = {number!r}" for letter, number in zip("ab", numbers))
             wanted = "one number" if arity == 1 else "a pair of numbers, one per input"
             reason = str(error).replace(f"the op {name!r}: its local_grads gave", "it gave")
             message = (
@@ -120,7 +121,3 @@ def check_template(name: str, part: str, template: object, fields: Sequence[str]
             f"Op {name!r}: its {part} {template!r} cannot be used: {problem}. A template may use {allowed} "
             f"(written just so, on one line); to show a brace, double it: {{{{ or }}}}"
         )
-
-
-def _number(x: Any) -> Any:
-    return x if isinstance(x, (int, float)) else x._data
