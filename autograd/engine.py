@@ -44,6 +44,7 @@ from numbers import Real
 from typing import Any, Union
 
 from . import ops
+from ._checks import as_float
 from .grad_mode import enable_grad, is_grad_enabled, mode, no_grad, open_blocks, tracing
 from .ops import BUILT_IN_OPS, OPS, Op, cos, exp, log, sigmoid, sin, sqrt, tanh
 
@@ -105,7 +106,7 @@ class Value:
     def __init__(self, data: float | Real, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"a Value's label must be a str, but was given {type(label).__name__}: {label!r}")
-        self._data = _as_float(data, "Value()")
+        self._data = as_float(data, "Value()")
         self.grad = 0.0
         self._label = label
         self.operation: Op | None = None
@@ -125,7 +126,7 @@ class Value:
     @data.setter
     def data(self, number: float) -> None:
         global _writes
-        self._data = _as_float(number, "data =")
+        self._data = as_float(number, "data =")
         _writes += 1
         self._written = _writes
 
@@ -306,7 +307,7 @@ def _tell_tracers(op: Op, node: Value, inputs: tuple[Value, ...]) -> None:
 def _constant(number: object, op: Op) -> Constant:
     """A plain-number operand as a Constant node."""
     out = _new(Constant)
-    out._data = number if type(number) is float else _as_float(number, f"the operands of {op.name!r}")
+    out._data = number if type(number) is float else as_float(number, f"the operands of {op.name!r}")
     out.grad = 0.0
     out.operation = out._first = out._second = out._g0 = out._g1 = None
     out._made = out._written = _writes
@@ -407,36 +408,6 @@ def _refuse_stale(order: Sequence[Value]) -> None:
         f"now ({inputs}) it would be {now:.6g}. A value's data changed after the forward pass (an "
         f"optimizer.step()?): run the forward pass again and call backward() on the new graph. No grad was changed."
     )
-
-
-# ====================================================================== 4. numbers in
-
-
-def _as_float(number: object, where: str) -> float:
-    """A real number as a float, or a clear error: Value(), data = … and every operand go through here."""
-    if type(number) is float:
-        return number
-    if isinstance(number, bool) or type(number).__name__ in ("bool", "bool_"):  # NumPy's bool too
-        raise TypeError(f"{where} takes a number, not a bool ({number!r}): write 1.0 or 0.0")
-    if isinstance(number, Real):
-        try:
-            return float(number)
-        except OverflowError:
-            raise OverflowError(f"{where} was given {_abbreviated(number)}, too large for a float") from None
-    if isinstance(number, Value):
-        raise TypeError(
-            f"{where} was given another Value ({number!r}). Use that Value itself, "
-            f"or pass its number, {number.label or 'v'}.data, to make a new leaf."
-        )
-    raise TypeError(
-        f"{where} takes a real number (int, float or a NumPy scalar), "
-        f"but was given {type(number).__name__}: {_abbreviated(number)}"
-    )
-
-
-def _abbreviated(thing: object) -> str:
-    text = repr(thing)
-    return text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text)} characters)"
 
 
 def _short(number: float) -> str:

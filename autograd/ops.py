@@ -21,7 +21,7 @@ How an op is drawn and read in a walkthrough (its symbol, formula, derivatives) 
 apart from the maths, at the end of this file, as JAX keeps printing rules in a registry
 of their own. The table is a module of its own so that `engine.py` stays a few screens
 long, with ``backward()`` near its top; what is checked when you make an op (so that a
-mistake shows there, naming the op) is in `autograd/_op_checks.py`.
+mistake shows there, naming the op) is in `autograd/_checks.py`.
 
 Local-gradient rules are written with arithmetic and this module's `exp`, `log`, `sin`,
 `cos`, `sqrt`, `sigmoid`, `tanh`, which take a number or a Value: one rule then gives
@@ -35,7 +35,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
-from ._op_checks import (
+from ._checks import (
     check_template,
     checked_forward,
     checked_rule,

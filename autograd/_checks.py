@@ -1,9 +1,11 @@
-"""What is checked when you make an `Op` (see `autograd/ops.py`), so that a mistake shows there, naming the op.
+"""What is checked: a number given to a `Value`, and an `Op` when you make it (so that a mistake shows there).
 
-* its ``forward`` and ``local_grads``: a function, or constant local gradients (finite numbers, one per input);
+* a number (``Value(x)``, ``v.data = x``, a plain-number operand): a real number, made a float; a bool, a str,
+  another Value or a number too large for a float is refused, saying what was given;
+* an op's ``forward`` and ``local_grads``: a function, or constant local gradients (finite numbers, one per input);
   the answers of your own op's functions are checked as they come: a result becomes a float (an int, a NumPy
   float; ±∞ for an int too large for one) or is refused (a str, None, a complex number, a Value);
-* its templates (``formula``, ``derivatives``): only the fields ``{a}``, ``{b}`` and ``{out}``, written just so,
+* an op's templates (``formula``, ``derivatives``): only the fields ``{a}``, ``{b}`` and ``{out}``, written just so,
   on one line; no positional fields, format specs, attribute or index access;
 * an activation's name: nothing a Value already has (``backward``, ``grad``, ``data``, …).
 """
@@ -91,6 +93,37 @@ def checked_rule(name: str, rule: Callable[..., Any], arity: int) -> Callable[..
     checked.__name__ = checked.__qualname__ = getattr(rule, "__name__", "local_grads")
     checked.__wrapped__ = rule  # type: ignore[attr-defined]
     return checked
+
+
+def as_float(number: object, where: str) -> float:
+    """A real number as a float, or a clear error: Value(), data = … and every operand go through here.
+
+    >>> as_float(3, "Value()")
+    3.0
+    """
+    if type(number) is float:
+        return number
+    if isinstance(number, bool) or type(number).__name__ in ("bool", "bool_"):  # NumPy's bool too
+        raise TypeError(f"{where} takes a number, not a bool ({number!r}): write 1.0 or 0.0")
+    if isinstance(number, Real):
+        try:
+            return float(number)
+        except OverflowError:
+            raise OverflowError(f"{where} was given {_abbreviated(number)}, too large for a float") from None
+    if hasattr(number, "_data"):  # a Value
+        raise TypeError(
+            f"{where} was given another Value ({number!r}). Use that Value itself, "
+            f"or pass its number, {getattr(number, 'label', '') or 'v'}.data, to make a new leaf."
+        )
+    raise TypeError(
+        f"{where} takes a real number (int, float or a NumPy scalar), "
+        f"but was given {type(number).__name__}: {_abbreviated(number)}"
+    )
+
+
+def _abbreviated(thing: object) -> str:
+    text = repr(thing)
+    return text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text)} characters)"
 
 
 def is_value_attribute(name: str) -> bool:
