@@ -686,3 +686,14 @@ def test_a_negative_zero_gradient_ends_as_visiting_every_node_leaves_it_without_
     w.grad = -0.0
     zero_only(1.0)
     assert repr(w.grad) == "0.0"  # −0.0 + 1 · (0.0 + −0.0 · 1) = −0.0 + 0.0 = 0.0
+
+
+def test_a_relu_that_is_off_gives_the_gradient_backward_gives() -> None:
+    w, eager_w = Value(-2.0, "w"), Value(-2.0, "w")
+    step = compile(lambda x: (w * x).relu())
+    step(-1.0)
+    for x in (1.0, -1.0):  # where the ReLU is off, w's gradient gets 0 added (the sign of a zero is not promised)
+        w.grad = eager_w.grad = 0.25
+        step(x)
+        (eager_w * Constant(x)).relu().backward()
+        assert w.grad == eager_w.grad == (0.25 if x > 0 else 0.25 + x)  # ∂(w·x)/∂w = x where the ReLU is on
