@@ -16,7 +16,7 @@ exercises, widgets), `compiler` (`compile`: a traced graph replayed as
 straight-line Python) and `pytorch` (the way to PyTorch, an optional extra).
 """
 
-from . import data, drawing, nn, optim, teaching
+from . import data, drawing, micrograd, nn, optim, teaching
 from .compiler import compile
 from .drawing import ComputationGraph, RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
 from .engine import OPS, Constant, Op, Value, is_grad_enabled, no_grad, topological_order
@@ -47,6 +47,7 @@ __all__ = [
     "hessian",
     "is_grad_enabled",
     "jvp",
+    "micrograd",
     "nn",
     "no_grad",
     "optim",

@@ -72,7 +72,8 @@ def write_bytes_atomically(path: str | os.PathLike[str], data: bytes) -> None:
 def _create_temporary(target: Path) -> tuple[int, str]:
     """A new, empty file next to `target`, created with mode 0666 so that the umask decides its permissions."""
     while True:
-        name = str(target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp"))
+        # A short name of its own: the target's name may already be as long as the file system allows.
+        name = str(target.with_name(f".tmp-{secrets.token_hex(4)}"))
         try:
             return os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), name
         except FileExistsError:

@@ -17,8 +17,8 @@ and its second half is the *adjoint program*: reverse mode, with nothing left bu
 0.04483
 >>> round(w.grad, 6)                   # the same ∂L/∂w as neuron_loss(1.5, 1.0).backward()
 -0.094219
->>> print(step.source.splitlines()[5])  # the forward pass: one line per node
-    t1 = w * x  # t1 = w · x
+>>> print(step.source.splitlines()[5])  # the forward pass: one line per node, labels in the comments
+    t1 = p1 * x  # t1 = w · x
 
 What `compile(fn)` records, and what it does not:
 
@@ -26,12 +26,16 @@ What `compile(fn)` records, and what it does not:
   each call of the compiled function puts its own numbers in their place.
 * Leaves that ``fn`` reads from outside (a model's parameters) are read afresh on every call
   (``.data``), and their ``.grad`` is added to as ``backward()`` would, so ``optimizer.step()``
-  works unchanged. Other plain numbers (``x * 2``, ``x * w.data``) are frozen into the program.
-* Python decisions on numbers (``if v.data > 0``) are taken once, when tracing, as in JAX and
-  ``torch.compile``. ``compile(fn, check=True)`` replays and also runs ``fn`` eagerly on every call,
-  and names the first node where the two differ.
+  works unchanged. Plain numbers (``x * 2``) and `Constant` nodes are frozen into the program.
+* ``fn`` is traced once, so a Python decision on a number that depends on its inputs (``if x.data > 0``)
+  cannot be replayed: reading such a ``.data`` while tracing raises a TypeError that says so, as JAX
+  does. A number read from outside Values (``x * w.data``) is a guard: when those Values' numbers have
+  changed, the next call traces ``fn`` again (``.retraces`` counts these).
+  ``compile(fn, check=True)`` replays and also runs ``fn`` eagerly on every call, and names the first
+  node where the two differ.
 * Ops inside ``no_grad()`` are replayed too (their numbers stay current), with no gradient
   flowing through them, as eagerly. Ops whose result does not reach the output are not recorded.
+  The first call may come inside ``no_grad()``: tracing records with gradients on all the same.
 * A call with numbers of another shape (a longer list) traces ``fn`` again; each shape keeps its program.
 * A domain error, or a NaN made from numbers that are not NaN, raises the eager engine's error. The
   straight-line program does not check every node: at a NaN or an error it stops, and the call is
@@ -39,38 +43,48 @@ What `compile(fn)` records, and what it does not:
 * Where a ReLU is off, the gradient of its input is 0, and so is all that gradient passes on: the
   straight-line backward pass skips that part (``if grad_s:``), as hand-written code skips the backward
   of a point past the margin. It does so only where that changes no gradient at all (see
-  `_zero_gradient_gates`).
+  `_zero_gradient_gates`), and each such ``if`` stands alone, so the code stays flat whatever the depth.
+* The generated code names every number itself (``x``, ``p1``, ``t1``, ``L``); labels and formulas are
+  display text and appear only in its comments, with line breaks and other control characters escaped.
+* Compiled calls run one at a time (a lock shared by all of them), so two threads calling them on the
+  same parameters lose no gradient.
 
 Two ways to replay (``.path`` says which one was taken): **straight-line Python**, generated and
 compiled by Python once, about as fast as the same step written by hand in floats; and for
 graphs above ``max_nodes`` nodes, where Python's compiler would take longer and more memory than
 the replay saves, a **flat replay**: one loop over the recorded steps, no compiling at all.
-Both give the very numbers and errors of the eager engine. (One exception, in the last bit: where
-``backward()`` skips a part of the graph that a ReLU cuts off and that is also reached another way, it
-visits the rest in another order than the replay, and a sum of the same gradients may round differently.)
+Both give the very numbers and errors of the eager engine, which visits every node.
+
+The compiler reads the graph through the engine's public surface only: the nodes' ``parents``, ``operation``
+and ``label``, `topological_order`, and the tracing hook `autograd.engine.tracing`. Where a node fails, the
+replay applies the node's op eagerly to leaves holding the same numbers, so the error is the engine's own.
 """
 
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
 import keyword
 import math
 import re
+import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from numbers import Real
 from typing import Any, NamedTuple, cast
 
 from .engine import (
+    BUILT_IN_OPS,
     OPS,
     Constant,
     Op,
     Value,
-    _grad_mode,
-    _refuse_undefined_slope,
-    _undefined,
+    enable_grad,
     is_grad_enabled,
+    no_grad,
     topological_order,
+    tracing,
 )
 
 __all__ = ["Compiled", "ReplayMismatch", "compile"]
@@ -80,9 +94,11 @@ DEFAULT_MAX_NODES = 200_000
 straight-line Python costs about 30 µs and, at the peak, 8 KB per node (1.6 GB here); it saves about 0.25 µs per
 node and step over the flat replay (benchmarks/bench_compile.py)."""
 
-# Ops written inline in the generated source, as Python arithmetic that gives bitwise the numbers of
-# the op's own forward function (tests/test_compile.py checks every entry against it). Every other op
-# is called through its forward function, so any op of the table, and yours, compiles.
+# The compiler's own lowering table (as JAX keeps lowerings in a registry keyed by the primitive): ops written
+# inline in the generated source, as Python arithmetic that gives bitwise the numbers of the op's own forward
+# function (tests/test_compile.py checks every entry against it). The engine's ops are plain callables, which
+# compiled code cannot see into; spelling these few out saves a call per node. Every other op is called through
+# its forward function from the table, so any op of the table, and yours, compiles.
 INLINE_FORWARD: dict[Op, str] = {
     OPS["+"]: "{a} + {b}",
     OPS["-"]: "{a} - {b}",
@@ -145,6 +161,9 @@ class _Program:
         self.arguments = [steps[i].argument for i in self.input_positions]  # which numbers the program reads
         self.uses_all_inputs = self.arguments == list(range(arguments))
         self.backward_order = backward_order  # positions of the nodes backward() visits, in its order
+        # Values from outside whose number fn read while tracing (w.data), with that number: when one has
+        # changed, the program may be out of date, and the next call traces fn again
+        self.guards: list[tuple[Value, float]] = []
         # Which nodes need a gradient: those an outside Value can be reached from. No other is read.
         needs = [False] * len(steps)
         for i, step in enumerate(steps):
@@ -169,20 +188,36 @@ class _Program:
 
 def _trace(fn: Callable[..., Any], args: tuple[Any, ...], names: Sequence[str]) -> tuple[_Program, list[Value]]:
     """Run `fn` once, on Constant leaves in place of the numbers; return its graph as a program,
-    and the nodes in the program's order."""
-    if not is_grad_enabled():
-        raise RuntimeError(
-            "compile traces fn with gradients on, but this first call is inside no_grad(): "
-            "call the compiled function once outside no_grad() first"
-        )
+    and the nodes in the program's order.
+
+    It records with gradients on (as `hessian` does, so a first call inside ``no_grad()`` works too), and
+    watches every read of a node's ``.data``: one that depends on the inputs is refused (`_refuse_read`);
+    one that depends on Values from outside becomes a guard, so that a call traces again when they change."""
     inputs: list[tuple[Constant, str]] = []
     leaves = [_as_leaves(arg, name, inputs) for arg, name in zip(args, names)]
     made_without_grad: dict[Value, tuple[Any, ...]] = {}
-    previous, _grad_mode.made_without_grad = _grad_mode.made_without_grad, made_without_grad
-    try:
+    input_names: dict[Value, str] = dict(inputs)
+    from_inputs: set[Value] = set(input_names)  # every node whose number depends on fn's inputs
+    read: list[Value] = []  # the other nodes whose .data fn read
+    refused: list[TypeError] = []
+
+    def on_op(node: Value, op: Op, operands: tuple[Value, ...]) -> None:
+        if not node.parents:  # made inside no_grad: a leaf to the engine, but replayed all the same
+            made_without_grad[node] = (op, *operands)
+        if any(operand in from_inputs for operand in operands):
+            from_inputs.add(node)
+
+    def on_read(node: Value) -> None:
+        if node in from_inputs:
+            with tracing():  # no hooks: the message reads the number too
+                refused.append(_refuse_read(node, input_names.get(node)))
+            raise refused[-1]  # here, so that the traceback shows the line of fn that reads it
+        read.append(node)
+
+    with enable_grad(), tracing(on_op=on_op, on_read=on_read):
         root = fn(*leaves)
-    finally:
-        _grad_mode.made_without_grad = previous
+    if refused:  # fn caught the error: the trace is still wrong
+        raise refused[0]
     if not isinstance(root, Value):
         raise TypeError(f"compile: fn must return a Value (the loss), but it returned {type(root).__name__}: {root!r}")
     order = _forward_order(root, made_without_grad)
@@ -217,7 +252,41 @@ def _trace(fn: Callable[..., Any], args: tuple[Any, ...], names: Sequence[str]) 
             )
         )  # fmt: skip
     backward_order = [position[node] for node in reversed(topological_order(root)) if node.parents]
-    return _Program(steps, outside, backward_order, len(inputs)), order
+    program = _Program(steps, outside, backward_order, len(inputs))
+    program.guards = [(leaf, leaf.data) for leaf in _outside_leaves(read, made_without_grad)]
+    return program, order
+
+
+def _refuse_read(node: Value, input_name: str | None) -> TypeError:
+    if input_name is not None:
+        name = f"the input {input_name}"
+    else:
+        name = f"the {node.op} node" + (f" labelled {node.label!r}" if node.label else "")
+    return TypeError(
+        f"compile: fn reads .data of {name} (= {node.data!r}), a number that depends on fn's inputs, while "
+        f"compile traces fn. compile records fn's graph once and replays it with new numbers, so this number, or a "
+        f"Python decision on it (if x.data > 0: ...), would be frozen as it is now, and wrong for other inputs. "
+        f"Write the choice with ops (x.relu(), abs(x), x.leaky_relu(0.1)) instead of a Python if, pass the number in "
+        f"as an input of its own, or run fn without compile"
+    )
+
+
+def _outside_leaves(read: list[Value], made_without_grad: dict[Value, tuple[Any, ...]]) -> list[Value]:
+    """The Values from outside fn (leaves, not Constants) that the nodes fn read depend on."""
+    found: dict[Value, None] = {}
+    seen: set[Value] = set()
+    stack = list(read)
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        how = made_without_grad.get(node)
+        parents = how[1:] if how is not None else node.parents
+        if not parents and not isinstance(node, Constant):
+            found[node] = None
+        stack.extend(parents)
+    return list(found)
 
 
 def _as_leaves(arg: Any, name: str, inputs: list[tuple[Constant, str]]) -> Any:
@@ -259,6 +328,11 @@ def _forward_order(root: Value, made_without_grad: dict[Value, tuple[Any, ...]])
         inputs = how[1:] if how is not None else node.parents
         stack.extend((given, False) for given in reversed(inputs) if given not in placed)
     return order
+
+
+def _same(a: float, b: float) -> bool:
+    """The same float, telling −0.0 from 0.0, and NaN the same as NaN."""
+    return (a == b and math.copysign(1.0, a) == math.copysign(1.0, b)) or (a != a and b != b)
 
 
 def _number(x: Any, where: str) -> float:
@@ -314,10 +388,10 @@ def _flat_replay(
         if second < 0:
             try:
                 data = forward(a)
-            except _DOMAIN_ERRORS as error:
-                raise _error_at(program, values, i, error) from None
+            except _DOMAIN_ERRORS:
+                raise _eager_error(program, values, i) from None
             if data != data and a == a:  # NaN from a number that is not NaN
-                raise _error_at(program, values, i, None)
+                raise _eager_error(program, values, i)
             values[i] = data
             if with_grad:
                 first_slopes[i] = rule(data, a) if rule is not None else constant_grads
@@ -325,16 +399,16 @@ def _flat_replay(
         b = values[second]
         try:
             data = forward(a, b)
-        except _DOMAIN_ERRORS as error:
-            raise _error_at(program, values, i, error) from None
+        except _DOMAIN_ERRORS:
+            raise _eager_error(program, values, i) from None
         if data != data and a == a and b == b:
-            raise _error_at(program, values, i, None)
+            raise _eager_error(program, values, i)
         values[i] = data
         if with_grad:
             g0, g1 = rule(data, a, b) if rule is not None else constant_grads
             if g1 != g1 and a == a and b == b:  # a slope towards b that is not a real number (as the engine)
                 if not second_is_constant:
-                    _refuse_undefined_slope(program.steps[i].op, *_stand_ins(program, values, i))
+                    raise _eager_error(program, values, i)
                 g1 = 0.0
             first_slopes[i], second_slopes[i] = g0, g1
     output = values[program.root]
@@ -356,35 +430,41 @@ def _flat_replay(
     return output, [grads[position] for position in program.outside_positions]
 
 
-def _stand_ins(program: _Program, values: Sequence[float], i: int) -> list[Value]:
-    """Values holding node i's inputs' numbers and labels, for the engine's error messages."""
-    outside = dict(zip(program.outside_positions, program.outside))
+def _eager_error(program: _Program, values: Sequence[float], i: int) -> Exception:
+    """The very error the engine raises for node i: its op applied eagerly to leaves holding its inputs'
+    numbers and labels (a Constant where the input is one: eagerly, a NaN slope towards a constant is no error)."""
     steps = program.steps
-    return [
-        outside.get(j) or Value(values[j], steps[j].label if steps[j].kind != "input" else "") for j in steps[i].inputs
+    step = steps[i]
+    op = cast(Op, step.op)
+    stand_ins = [
+        (Constant if steps[j].is_constant else Value)(values[j], "" if steps[j].kind == "input" else steps[j].label)
+        for j in step.inputs
     ]
-
-
-def _error_at(program: _Program, values: Sequence[float], i: int, error: BaseException | None) -> Exception:
-    op: Any = program.steps[i].op
-    return _undefined(op, _stand_ins(program, values, i), error)
+    try:
+        with enable_grad() if step.with_grad else no_grad():
+            op(*stand_ins)
+    except Exception as error:
+        return error
+    numbers = ", ".join(repr(values[j]) for j in step.inputs)  # the replay and the engine disagree: say so plainly
+    return RuntimeError(f"compile: the replay of {op.name}({numbers}) failed, but the engine computes it")
 
 
 # ====================================================================== 3. the straight-line replay
 
 
 class _Names:
-    """Readable, unique Python names: labels as they are where possible, t1, t2… for the other nodes."""
+    """Unique Python names, all made here: never a label or other display text, so no two nodes can share
+    a variable (Python would read the label ``ｗ`` as ``w``: it normalises identifiers, NFKC)."""
 
     def __init__(self, reserved: set[str]) -> None:
         self.taken = set(reserved) | set(keyword.kwlist)
         self.counter = 0
 
     def fresh(self, wanted: str) -> str:
-        name = wanted
-        if not name.isidentifier():
-            name = re.sub(r"\W", "_", re.sub(r"\[(\w+)\]", r"_\1", wanted)) or "v"  # xs[3][0] → xs_3_0
-            name = f"v{name}" if name[0].isdigit() else name
+        """`wanted` if it is a plain ASCII name (xs[3][0] becomes xs_3_0), else ``x``; then made unique."""
+        name = wanted if _PLAIN_NAME.fullmatch(wanted) else re.sub(r"\[(\w+)\]", r"_\1", wanted)
+        if name is not wanted and not _PLAIN_NAME.fullmatch(name):
+            name = "x"
         unique, copy = name, 1
         while unique in self.taken:
             copy += 1
@@ -399,28 +479,36 @@ class _Names:
         return self.fresh(f"t{self.counter}")
 
 
+# ASCII letters, digits and _, starting with a letter, no dunder: a name that means itself to Python
+_PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,40}")
 _RESERVED = {"inputs", "parameters", "grads", "with_grads", "Recheck", "inf", "nan", "replay"}
 
 
 def _value_names(program: _Program, names: _Names) -> list[str]:
-    """A name for each node's number, as the walkthrough names nodes: its label, else L for the
-    output, t1, t2… for the others; a constant is its number."""
+    """A variable for each node's number, all generated: the inputs after fn's parameters (``x``, ``xs_3_0``),
+    ``p1, p2…`` for the Values fn reads from outside, ``L`` for the output, ``t1, t2…`` for the other nodes;
+    a constant is its number. Labels are display text: they go to comments (see `_display_names`)."""
     steps = program.steps
     value = [""] * len(steps)
-    # labels first, so that they keep their own spelling; inputs and outside Values in the order they are used
-    for i in [*program.input_positions, *program.outside_positions, *range(len(steps))]:
-        step = steps[i]
+    for i in program.input_positions:
+        value[i] = names.fresh(steps[i].label)  # the place among fn's arguments, e.g. xs[3][0]
+    for k, i in enumerate(program.outside_positions, start=1):
+        value[i] = names.fresh(f"p{k}")
+    for i, step in enumerate(steps):
         if step.kind == "constant":
             value[i] = _literal(step.number)
-        elif step.label and not value[i]:
-            value[i] = names.fresh(step.label)
     if not value[program.root]:
         value[program.root] = names.fresh("L")
-    for i, step in enumerate(steps):
+    for i in range(len(steps)):
         if not value[i]:
-            unlabelled = "p" if step.kind == "outside" else "x"
-            value[i] = names.intermediate() if step.kind == "op" else names.fresh(unlabelled)
+            value[i] = names.intermediate()
     return value
+
+
+def _display_names(program: _Program, value: Sequence[str]) -> list[str]:
+    """What the comments and messages call each node, as the walkthrough does: its label, else its variable."""
+    steps = program.steps
+    return [value[i] if step.kind == "constant" or not step.label else step.label for i, step in enumerate(steps)]
 
 
 def _literal(number: float) -> str:
@@ -432,28 +520,62 @@ def _literal(number: float) -> str:
     return f"({text})" if text.startswith("-") else text
 
 
-def _formula(program: _Program, value: Sequence[str], i: int) -> str:
-    """Node i as the walkthrough writes it: ``z = t1 + b``."""
+def _formula(program: _Program, display: Sequence[str], i: int) -> str:
+    """Node i as the walkthrough writes it: ``z = t1 + b``. The op's formula is filled by replacing its
+    ``{a}`` and ``{b}`` alone (not ``str.format``, which would also run ``{a.__class__}``-style fields)."""
     step = program.steps[i]
-    op: Any = step.op
-    return f"{value[i]} = " + str(op.formula).format(**dict(zip("ab", (value[j] for j in step.inputs))))
+    operands = [display[j] for j in step.inputs]
+    pieces = _formula_pieces(str(cast(Op, step.op).formula))
+    filled = (
+        piece if isinstance(piece, str) else operands[piece] if piece < len(operands) else "?" for piece in pieces
+    )
+    return f"{display[i]} = " + "".join(filled)
 
 
-def _generate(
-    program: _Program, title: str, gates: tuple[dict[int, int], dict[int, int]]
-) -> tuple[str, dict[str, Any]]:
-    """The straight-line source of the program, and the functions it calls (by name). `gates`
+@functools.lru_cache(maxsize=256)
+def _formula_pieces(formula: str) -> tuple[str | int, ...]:
+    """A formula as text and operand places: ``"σ({a})"`` → ``("σ(", 0, ")")``; ``{{`` and ``}}`` are braces."""
+    pieces: list[str | int] = []
+    for field, text in re.findall(r"\{([ab])\}|([^{}]+|\{\{|\}\}|[{}])", formula):
+        pieces.append("ab".index(field) if field else text[0] if text in ("{{", "}}") else text)
+    return tuple(pieces)
+
+
+def _comment(text: str) -> str:
+    """`text` made safe to stand in a ``# comment``: a line break or any other control or invisible
+    character is written as its escape (``\\n``), so nothing after it can leave the comment."""
+    if text.isprintable():  # the common case, checked at C speed: no control, format or line-separator character
+        return text
+    return "".join(
+        character.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(character)[0] == "C" or unicodedata.category(character) in ("Zl", "Zp")
+        else character
+        for character in text
+    )
+
+
+def _function_name(op: Op) -> str:
+    """The base of the name under which generated code calls an op's functions: the engine's own ops by
+    their names (``sigmoid``), any other op ``op`` (its name is display text)."""
+    if any(op is built_in for built_in in BUILT_IN_OPS):
+        return _FUNCTION_NAMES.get(op.name, op.name)
+    return "op"
+
+
+def _generate(program: _Program, title: str, gate_of: dict[int, int]) -> tuple[str, dict[str, Any]]:
+    """The straight-line source of the program, and the functions it calls (by name). `gate_of`
     (from `_zero_gradient_gates`) says where its backward pass may skip what a ReLU zeroes."""
     steps = program.steps
     names = _Names(_RESERVED)
     value = _value_names(program, names)
+    display = _display_names(program, value)
     namespace: dict[str, Any] = {"Recheck": _Recheck, "inf": math.inf, "nan": math.nan}
     functions: dict[tuple[Op, str], str] = {}
 
     def function(op: Op, part: str) -> str:
         """The name under which the generated code calls an op's forward or local-gradient rule."""
         if (op, part) not in functions:
-            base = _FUNCTION_NAMES.get(op.name, op.name)
+            base = _function_name(op)
             name = names.fresh(base if part == "forward" else f"{base}_grads")
             namespace[name] = op.forward if part == "forward" else op.local_grads
             functions[op, part] = name
@@ -463,36 +585,45 @@ def _generate(
 
     def formula(i: int) -> str:
         if i not in formulas:
-            formulas[i] = _formula(program, value, i)
+            formulas[i] = _formula(program, display, i)
         return formulas[i]
 
-    lines = ["def replay(inputs, parameters, grads, with_grads):", f'    """{title}"""']
+    lines = ["def replay(inputs, parameters, grads, with_grads):", f"    # {_comment(title)}"]
+
+    def emit(code: str, note: str = "", indent: int = 1) -> None:
+        """One line of the program; display text goes only into its comment, made safe by `_comment`."""
+        lines.append(f"{'    ' * indent}{code}  # {_comment(note)}" if note else f"{'    ' * indent}{code}")
+
     if program.input_positions:
-        lines.append(f"    {_unpack([value[i] for i in program.input_positions])} = inputs  # the numbers passed in")
+        inputs_shown = ", ".join(display[i] for i in program.input_positions)
+        emit(
+            f"{_unpack([value[i] for i in program.input_positions])} = inputs",
+            f"the numbers passed in: {inputs_shown}",
+        )
     if program.outside_positions:
-        lines.append(
-            f"    {_unpack([value[i] for i in program.outside_positions])} = parameters  "
-            "# the .data of the Values fn reads from outside, as they are now"
+        outside_shown = ", ".join(display[i] or "(no label)" for i in program.outside_positions)
+        emit(
+            f"{_unpack([value[i] for i in program.outside_positions])} = parameters",
+            f"the .data of the Values fn reads from outside, as they are now: {outside_shown}",
         )
 
-    gate_of, outer = gates
     skips = bool(gate_of)
-    lines.append("    # forward pass: each node's number, then its local gradients if a rule computes them")
+    emit("# forward pass: each node's number, then its local gradients if a rule computes them")
     local: list[tuple[str, ...]] = [()] * len(steps)  # each node's local gradients, as expressions
     for i, step in enumerate(steps):
         if step.kind != "op":
             continue
-        op: Any = step.op
+        op = cast(Op, step.op)
         operands = [value[j] for j in step.inputs]
         letters = dict(zip("ab", operands))
         inline = INLINE_FORWARD.get(op)
         call = inline.format(**letters) if inline else f"{function(op, 'forward')}({', '.join(operands)})"
-        lines.append(f"    {value[i]} = {call}  # {formula(i)}")
+        emit(f"{value[i]} = {call}", formula(i))
         if skips and op is OPS["relu"] and not _is_literal(operands[0]):
-            lines.append(f"    if {operands[0]} == -inf: raise Recheck  # ReLU would hide an infinity")
+            emit(f"if {operands[0]} == -inf: raise Recheck", "ReLU would hide an infinity")
         if not step.with_grad:
             continue
-        rule = op.local_grads
+        rule: Any = op.local_grads
         if not callable(rule):  # constant local gradients, straight from the table
             local[i] = tuple(_literal(float(g)) for g in (rule if isinstance(rule, tuple) else (rule,)))
         elif op in INLINE_LOCAL_GRADS:
@@ -503,81 +634,79 @@ def _generate(
                 for k, j in enumerate(step.inputs)
             )
             rule_call = f"{function(op, 'local_grads')}({value[i]}, {', '.join(operands)})"
-            partials = ", ".join(f"∂{value[i]}/∂{value[j]}" for j in step.inputs)
-            lines.append(f"    {', '.join(local[i])} = {rule_call}  # {partials}")  # a number, or a pair for two inputs
+            partials = ", ".join(f"∂{display[i]}/∂{display[j]}" for j in step.inputs)
+            emit(f"{', '.join(local[i])} = {rule_call}", partials)  # a number, or a pair for two inputs
         if op not in NAN_PROPAGATING:  # an op that may hide a NaN (1 ** nan = 1): look here, not only at the end
             looked_at = [value[i], *operands]
             if len(operands) == 2 and not steps[step.inputs[1]].is_constant:
                 looked_at.append(local[i][1])  # eagerly, a NaN slope towards a Value is an error
             tests = " or ".join(f"{x} != {x}" for x in dict.fromkeys(looked_at) if not _is_literal(x))
-            lines.append(f"    if {tests}: raise Recheck  # {op.name} may hide a NaN: look for one here")
+            emit(f"if {tests}: raise Recheck", f"{op.name} may hide a NaN: look for one here")
     root = value[program.root]
     if skips:  # skipping a zero gradient is exact only when every number is finite: then so is the output
-        lines.append(f"    if not -inf < {root} < inf: raise Recheck  # a NaN or ∞: replay step by step, as eagerly")
+        emit(f"if not -inf < {root} < inf: raise Recheck", "a NaN or ∞: replay step by step, as eagerly")
     else:
-        lines.append(f"    if {root} != {root}: raise Recheck  # a NaN: replay step by step, as eagerly, to find where")
-    lines.append(f"    if not with_grads: return {root}, None")
+        emit(f"if {root} != {root}: raise Recheck", "a NaN: replay step by step, as eagerly, to find where")
+    emit(f"if not with_grads: return {root}, None")
 
-    lines.append(f"    # backward pass: ∂{root}/∂node for each node, from {root} back, in backward()'s order")
+    emit(f"# backward pass: ∂{root}/∂node for each node, from {root} back, in backward()'s order")
     needs = program.needs_grad
     grad = [""] * len(steps)
     for i in program.outside_positions:
         grad[i] = names.fresh(f"grad_{value[i]}")
     outside_grads = [grad[i] for i in program.outside_positions]
     if outside_grads:
-        lines.append(f"    {_unpack(outside_grads)} = grads  # their .grad so far: backward() adds to it")
+        emit(f"{_unpack(outside_grads)} = grads", "their .grad so far: backward() adds to it")
     if needs[program.root] and (program.backward_order or steps[program.root].kind == "outside"):
         if grad[program.root]:
-            lines.append(f"    {grad[program.root]} += 1.0  # ∂{root}/∂{root} = 1")
+            emit(f"{grad[program.root]} += 1.0", f"∂{root}/∂{root} = 1")
         else:
             grad[program.root] = names.fresh(f"grad_{root}")
-            lines.append(f"    {grad[program.root]} = 1.0  # ∂{root}/∂{root} = 1")
-    contributions = [0] * len(steps)  # how many gradient contributions each node receives
+            emit(f"{grad[program.root]} = 1.0", f"∂{root}/∂{root} = 1")
+    # Which region (the innermost gate, -1 for none) runs each node's backward lines, and each node's contributors
+    region = {i: gate_of.get(i, -1) for i in program.backward_order}
+    contributors: dict[int, list[int]] = {}
     for i in program.backward_order:
         if needs[i]:
             for j in steps[i].inputs:
-                contributions[j] += needs[j]
-    # A node whose first contribution may be skipped (it comes from inside a gate the node is outside of)
-    # starts at 0.0, so that it exists either way.
-    starts_at_zero: list[int] = []
-    first_seen: set[int] = set()
-    for i in program.backward_order:
-        if needs[i]:
-            for j in steps[i].inputs:
-                if needs[j] and steps[j].kind == "op" and j not in first_seen:
-                    first_seen.add(j)
-                    if gate_of.get(i, -1) >= 0 and gate_of[i] not in _gate_chain(gate_of.get(j, -1), outer):
-                        starts_at_zero.append(j)
-    for j in starts_at_zero:
-        grad[j] = names.fresh(f"grad_{value[j]}")
-        lines.append(f"    {grad[j]} = 0.0  # its gradient so far (a ReLU may skip what would come first)")
-    open_gates: list[int] = []
+                if needs[j] and steps[j].kind == "op":
+                    contributors.setdefault(j, []).append(i)
+    # The regions are flat (one `if` each, whatever the depth), so a gradient's first contribution may be
+    # assigned only where that line runs whenever the gradient is read; otherwise it starts at 0.0 up front
+    # (0.0 + c differs from c only in the sign of a zero, which only a grad of −0.0 would show: see `_Replay.run`).
+    for j, consumers in contributors.items():
+        first = region[consumers[0]]
+        if first == -1:
+            continue
+        if j not in gate_of or gate_of[j] == j or any(region[i] != first for i in consumers) or first != gate_of[j]:
+            grad[j] = names.fresh(f"grad_{value[j]}")
+            emit(f"{grad[j]} = 0.0", "its gradient so far (a ReLU may skip what would come first)")
+    open_gate = -1
     for i in program.backward_order:
         if not needs[i]:
             continue
-        chain = _gate_chain(gate_of.get(i, -1), outer)[::-1]  # the gates around node i, outermost first
-        while open_gates != chain[: len(open_gates)]:
-            open_gates.pop()
-        for gate in chain[len(open_gates) :]:
-            why = f"else ∂{root}/∂{value[gate]} = 0, and so is all it passes on: skip it"
-            lines.append(f"{'    ' * (len(open_gates) + 1)}if {grad[gate]}:  # {why}")
-            open_gates.append(gate)
-        indent = "    " * (len(open_gates) + 1)
+        gate = region[i]
+        if gate != open_gate:
+            if gate >= 0:
+                why = f"else ∂{root}/∂{display[gate]} = 0, and so is all it passes on: skip it"
+                emit(f"if {grad[gate]}:", why)
+            open_gate = gate
+        indent = 2 if gate >= 0 else 1
         upstream = grad[i]
         for j, local_grad in zip(steps[i].inputs, local[i]):
             if not needs[j]:
                 continue
             # local_grad · upstream, in backward()'s order. A node's first contribution is assigned rather
-            # than added to 0.0: that differs only in the sign of a zero, which no parameter's grad shows.
+            # than added to 0.0: that differs only in the sign of a zero, which a grad of −0.0 would show (see run).
             contribution = upstream if local_grad == "1.0" else f"{local_grad} * {upstream}"
             if grad[j]:
-                lines.append(f"{indent}{grad[j]} += {contribution}  # from {formula(i)}")
-            elif contributions[j] == 1 and local_grad == "1.0":
+                emit(f"{grad[j]} += {contribution}", f"from {formula(i)}", indent)
+            elif len(contributors.get(j, ())) == 1 and local_grad == "1.0" and gate_of.get(j) != j:
                 grad[j] = upstream  # its only contribution is the upstream gradient itself: no line needed
             else:
                 grad[j] = names.fresh(f"grad_{value[j]}")
-                lines.append(f"{indent}{grad[j]} = {contribution}  # from {formula(i)}")
-    lines.append(f"    return {root}, [{', '.join(outside_grads)}]")
+                emit(f"{grad[j]} = {contribution}", f"from {formula(i)}", indent)
+    emit(f"return {root}, [{', '.join(outside_grads)}]")
     if len(steps) > FREE_EARLY_ABOVE:
         numbers = {value[i] for i, step in enumerate(steps) if step.kind == "op"}
         local_grads = {g for grads_of_node in local for g in grads_of_node}
@@ -618,21 +747,22 @@ _IDENTIFIER = re.compile(r"(?<![\w.])[A-Za-z_]\w*")
 SKIPPABLE_OPS: frozenset[Op] = frozenset(OPS[name] for name in ("+", "-", "*", "neg", "relu"))
 
 
-def _zero_gradient_gates(program: _Program) -> tuple[dict[int, int], dict[int, int]]:
+def _zero_gradient_gates(program: _Program) -> dict[int, int]:
     """Where the backward pass can skip work, as hand-written code skips the backward of a point past the margin.
 
     The input s of a ReLU gets gradient 0 whenever the ReLU is off, and then every node whose only way to the
     output is through s (that s *dominates*) gets 0 from it too, and passes 0 on: their backward lines can be
     skipped (``if grad_s:``). Returns each node's innermost such gate (the node itself if it is one, -1 for
-    none), and each gate's enclosing gate; both empty unless the program is made of `SKIPPABLE_OPS` alone.
+    none); empty unless the program is made of `SKIPPABLE_OPS` alone. A gate inside another gets gradient 0
+    whenever the outer one does, so the generated code tests the innermost gate alone: its nesting stays flat.
     """
     steps, needs = program.steps, program.needs_grad
     if not all(step.kind != "op" or step.op in SKIPPABLE_OPS or _divides_by_a_number(program, step) for step in steps):
-        return {}, {}
+        return {}
     gates = {step.inputs[0] for step in steps if step.op is OPS["relu"] and step.with_grad}
     gates = {s for s in gates if needs[s] and steps[s].kind == "op" and steps[s].with_grad}
     if not gates:
-        return {}, {}
+        return {}
     # Immediate dominators towards the output, in backward order (a node's consumers come before it).
     consumers: dict[int, list[int]] = {}
     for i in program.backward_order:
@@ -656,8 +786,7 @@ def _zero_gradient_gates(program: _Program) -> tuple[dict[int, int], dict[int, i
                     other = dominator[other]
         dominator[i], depth[i] = d, (depth[d] + 1 if d >= 0 else 0)
         gate_of[i] = i if i in gates else (gate_of[d] if d >= 0 else -1)
-    outer = {g: (gate_of[dominator[g]] if dominator[g] >= 0 else -1) for g in gates if g in gate_of}
-    return gate_of, outer
+    return gate_of
 
 
 def _divides_by_a_number(program: _Program, step: _Step) -> bool:
@@ -666,15 +795,6 @@ def _divides_by_a_number(program: _Program, step: _Step) -> bool:
         return False
     divisor = program.steps[step.inputs[1]]
     return divisor.kind == "constant" and math.isfinite(divisor.number) and divisor.number != 0.0
-
-
-def _gate_chain(gate: int, outer: dict[int, int]) -> list[int]:
-    """The gate and the gates around it, innermost first."""
-    chain = []
-    while gate >= 0:
-        chain.append(gate)
-        gate = outer[gate]
-    return chain
 
 
 def _unpack(names: list[str]) -> str:
@@ -696,10 +816,14 @@ class _Replay:
         self.function: Callable[..., tuple[float, list[float] | None]] | None = None
         self.source = ""
         if len(program.steps) <= max_nodes:
-            gates = _zero_gradient_gates(program)
-            self.source, namespace = _generate(program, title, gates)
-            exec(builtins.compile(self.source, filename, "exec"), namespace)  # our own generated code
-            self.function = namespace["replay"]
+            gate_of = _zero_gradient_gates(program)
+            source, namespace = _generate(program, title, gate_of)
+            try:
+                exec(builtins.compile(source, filename, "exec"), namespace)  # our own generated code
+            except (SyntaxError, MemoryError, RecursionError):  # beyond what Python's compiler takes: replay flat
+                pass
+            else:
+                self.function, self.source = namespace["replay"], source
         self.path = "straight-line Python" if self.function is not None else "flat replay"
         self.rechecks = 0  # calls that met a NaN or an error and were replayed step by step
 
@@ -710,11 +834,20 @@ class _Replay:
             outside = program.outside
             data = [value.data for value in outside]
             grads = [value.grad for value in outside] if with_grads else None
-            try:
-                return self.function(inputs, data, grads, with_grads)
-            except Exception:  # a NaN or an error somewhere: find it, and raise it, exactly as eagerly
-                self.rechecks += 1
+            # The straight-line code adds no skipped 0.0 and starts a gradient at its first contribution, not at
+            # 0.0 + it: both change only the sign of a zero, and only a grad of −0.0 (set by hand) would show it.
+            if not (grads and 0.0 in grads and any(g == 0.0 and math.copysign(1.0, g) < 0.0 for g in grads)):
+                try:
+                    return self.function(inputs, data, grads, with_grads)
+                except Exception:  # a NaN or an error somewhere: find it, and raise it, exactly as eagerly
+                    self.rechecks += 1
         return _flat_replay(program, inputs, with_grads)
+
+
+# Compiled calls run one at a time, in every thread: each reads the outside Values' .grad, replays, and writes
+# them back, so two interleaved calls would lose each other's gradients. (Python runs one thread at a time
+# anyway: the lock costs no speed.)
+_ONE_CALL_AT_A_TIME = threading.RLock()
 
 
 class Compiled:
@@ -731,26 +864,31 @@ class Compiled:
         self.max_nodes = max_nodes
         self._replays: dict[Any, _Replay] = {}
         self._latest: _Replay | None = None
+        self.retraces = 0  # calls that traced fn again, because a number fn read (w.data) had changed
         self.__name__ = getattr(fn, "__name__", "fn")
         self.__doc__ = getattr(fn, "__doc__", None)
 
     def __call__(self, *args: Any) -> float:
         structure, numbers = _structure(args)
-        replay = self._replays.get(structure)
-        if replay is None:  # the first call with numbers of this shape: trace fn
-            program, _ = _trace(self.fn, args, self._argument_names(len(args)))
-            title = f"{self.__name__}, traced: {len(program.steps)} nodes, {len(program.outside)} from outside"
-            replay = _Replay(program, title, self.max_nodes, f"<autograd.compile {self.__name__} #{id(self)}>")
-            self._replays[structure] = replay
-        self._latest = replay
-        with_grads = is_grad_enabled()
-        output, grads = replay.run(numbers, with_grads)
-        if self.check and with_grads:
-            _compare_with_eager(self, replay, args, numbers, output, grads)  # leaves eager's grads, equal if it passes
-        elif grads is not None:
-            for value, grad in zip(replay.program.outside, grads):
-                value.grad = grad
-        return output
+        with _ONE_CALL_AT_A_TIME:
+            replay = self._replays.get(structure)
+            if replay is not None and any(not _same(leaf.data, number) for leaf, number in replay.program.guards):
+                replay = None  # fn read a number that has changed since: trace again
+                self.retraces += 1
+            if replay is None:  # the first call with numbers of this shape: trace fn
+                program, _ = _trace(self.fn, args, self._argument_names(len(args)))
+                title = f"{self.__name__}, traced: {len(program.steps)} nodes, {len(program.outside)} from outside"
+                replay = _Replay(program, title, self.max_nodes, f"<autograd.compile {self.__name__} #{id(self)}>")
+                self._replays[structure] = replay
+            self._latest = replay
+            with_grads = is_grad_enabled()
+            output, grads = replay.run(numbers, with_grads)
+            if self.check and with_grads:
+                _compare_with_eager(self, replay, args, numbers, output, grads)  # leaves eager's grads if it passes
+            elif grads is not None:
+                for value, grad in zip(replay.program.outside, grads):
+                    value.grad = grad
+            return output
 
     @property
     def source(self) -> str:
@@ -824,7 +962,7 @@ def _compare_with_eager(
     program = replay.program
     replayed = _flat_values(program, numbers)
     eager, nodes = _trace(compiled.fn, args, compiled._argument_names(len(args)))
-    value = _value_names(program, _Names(_RESERVED))
+    value = _display_names(program, _value_names(program, _Names(_RESERVED)))
     for i, (step, node) in enumerate(zip(program.steps, nodes)):
         now = eager.steps[i]
         if (step.kind, step.op, step.inputs) != (now.kind, now.op, now.inputs):
@@ -837,7 +975,9 @@ def _compare_with_eager(
             )
         if repr(replayed[i]) != repr(node.data):
             where = _formula(program, value, i) if step.kind == "op" else value[i]
-            frozen = " (a number read with .data inside fn is frozen when tracing)" * (step.kind == "constant")
+            if step.kind == "constant" and step.label:
+                where = f"the Constant {step.label!r}"
+            frozen = " (a Constant's number is frozen into the program when tracing)" * (step.kind == "constant")
             raise ReplayMismatch(
                 f"the replay and the eager run differ at {where}{frozen}: "
                 f"replayed {replayed[i]!r}, eagerly {node.data!r}"

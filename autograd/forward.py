@@ -65,6 +65,16 @@ class Dual:
 
     # The other ops of a Value (`+`, `sigmoid()`, …) are made from the op table: see `_add_methods` below.
 
+    @property
+    def data(self) -> float:
+        """Refused: f reads a Value's number (micrograd's way of writing an op, or a Python decision)."""
+        raise TypeError(
+            f"jvp runs f on dual numbers (here {self!r}), but f reads .data, as code written micrograd's way does "
+            f"(Value(x.data * 2, (x,), 'double'), or an if on a number). A number read that way is cut off from its "
+            f"tangent, so jvp could not give the derivative. Write f with the ops of a Value (x * 2, x.tanh(), "
+            f"x.relu(), …), or an autograd.engine.Op for an op of your own"
+        )
+
     def leaky_relu(self, slope: float = 0.01) -> Dual:
         """x for x > 0, else slope · x, as `Value.leaky_relu`."""
         return _apply(OPS["leaky_relu"], self, slope)

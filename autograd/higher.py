@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import overload
 
-from .engine import Constant, Value, find_stale_node, topological_order
+from .engine import Constant, Value, enable_grad, find_stale_node, topological_order
 from .gradcheck import GradcheckError
 
 __all__ = ["grad", "gradgradcheck", "hessian"]
@@ -47,8 +47,8 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
       would put in ``.grad`` (same order, same arithmetic), as new leaf Values.
     * ``create_graph=True``: each gradient is a graph made of the op table's ops on the
       nodes of ``output``'s graph, so ``grad`` of it gives a second derivative, and so on.
-      Like every op, it records no graph inside ``no_grad()`` (as in PyTorch): the
-      numbers are the same, but the gradients are leaves.
+      It records that graph inside ``no_grad()`` too (as PyTorch's ``create_graph`` does):
+      asking for a graph is asking for recording.
 
     An input that ``output`` does not depend on has gradient 0 (a ``Constant`` with
     ``create_graph=True``), what PyTorch gives with ``allow_unused=True, materialize_grads=True``.
@@ -72,7 +72,8 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
 
     order = topological_order(output)  # every node, each after its parents: backward()'s order
     _refuse_stale(order)
-    found = _gradients(output, order, set(wanted), create_graph)
+    with enable_grad():  # the ops of a gradient graph record it, wherever grad is called (an optimiser's step)
+        found = _gradients(output, order, set(wanted), create_graph)
     zero = Constant if create_graph else Value
     results = [found.get(node) for node in wanted]
     gradients = [zero(0.0) if g is None else g if isinstance(g, Value) else zero(g) for g in results]
@@ -168,13 +169,17 @@ def hessian(f: Callable[..., Value], point: Sequence[float] | float) -> list[lis
     ``f`` takes one Value per number of ``point`` and returns a Value. Row i is
     the gradient of ∂f/∂xᵢ (a graph, made with ``create_graph=True``).
 
+    It records the graphs it needs itself, so it works inside ``no_grad()`` too (a Newton
+    step in an optimiser's ``step()``), as PyTorch's ``hessian`` does.
+
     >>> hessian(lambda x, y: x * x * y, [3.0, 2.0])   # [[2y, 2x], [2x, 0]]
     [[4.0, 6.0], [6.0, 0.0]]
     """
     leaves = [Value(x) for x in _numbers(point, "hessian")]
-    out = _call(f, leaves, "hessian")
-    first = grad(out, leaves, create_graph=True)
-    return [[g.data for g in grad(first_i, leaves)] for first_i in first]
+    with enable_grad():  # f's graph is needed to differentiate it, wherever hessian is called
+        out = _call(f, leaves, "hessian")
+        first = grad(out, leaves, create_graph=True)
+        return [[g.data for g in grad(first_i, leaves)] for first_i in first]
 
 
 def gradgradcheck(
@@ -188,7 +193,8 @@ def gradgradcheck(
 
     For each pair of inputs (i, j), (∂f/∂xᵢ at x + eps·eⱼ − ∂f/∂xᵢ at x − eps·eⱼ) / 2eps must
     match the engine's ∂²f/∂xᵢ∂xⱼ within ``tol`` (absolute, or relative for large numbers),
-    as PyTorch's ``gradgradcheck`` does. A mismatch names the pair of inputs.
+    as PyTorch's ``gradgradcheck`` does. A mismatch names the pair of inputs. It records the
+    graphs it needs itself, so it checks the same inside ``no_grad()``.
 
     >>> gradgradcheck(lambda x, y: (x * y).tanh() + y.sin(), [0.3, -1.2])
     True
@@ -203,7 +209,8 @@ def gradgradcheck(
 
     def gradient_at(point: list[float]) -> list[float]:
         leaves = [Value(x) for x in point]
-        return [g.data for g in grad(_call(f, leaves, "gradgradcheck"), leaves)]
+        with enable_grad():  # as in hessian: f's graph is needed, wherever gradgradcheck is called
+            return [g.data for g in grad(_call(f, leaves, "gradgradcheck"), leaves)]
 
     for j in range(len(start)):
         plus, minus = list(start), list(start)

@@ -102,8 +102,9 @@ def binary_cross_entropy(probability: Any, target: Any) -> Value:
 def binary_cross_entropy_with_logits(logit: Any, target: Any) -> Value:
     """Binary cross-entropy of σ(z) against y, computed from the logit z without overflow.
 
-    Uses max(z, 0) − z·y + ln(1 + e^(−|z|)), choosing the piece by the sign
-    of z, so ``exp`` never sees a positive number. Its gradient is σ(z) − y.
+    Uses softplus(z) − y·z, where softplus(z) = ln(1 + eᶻ) is computed as max(z, 0) + ln(1 + e^(−|z|)),
+    so nothing overflows, and no Python branch depends on z (so `compile` and the batch replay can trace it).
+    Its gradient is σ(z) − y.
 
     >>> round(binary_cross_entropy_with_logits(0.0, 1).data, 6)   # ln 2
     0.693147
@@ -113,11 +114,7 @@ def binary_cross_entropy_with_logits(logit: Any, target: Any) -> Value:
     terms = []
     for z, y in _pairs(logit, target, "binary_cross_entropy_with_logits"):
         _check_probability_target(y, "binary_cross_entropy_with_logits")
-        if z.data >= 0.0:  # max(z, 0) − z·y = (1 − y)·z,  and e^(−|z|) = e^(−z)
-            linear, softplus = 1 - y, (1 + (-z).exp()).log()
-        else:  # max(z, 0) − z·y = −y·z,  and e^(−|z|) = e^z
-            linear, softplus = -y, (1 + z.exp()).log()
-        terms.append(softplus if linear == 0 else _scaled(linear, z) + softplus)
+        terms.append(z.softplus() if y == 0 else z.softplus() - _scaled(y, z))
     return _mean(terms)
 
 

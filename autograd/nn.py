@@ -83,8 +83,11 @@ def activations() -> dict[str, Callable[[Value], Value]]:
     >>> sorted(activations())
     ['leaky_relu', 'linear', 'relu', 'sigmoid', 'softplus', 'tanh']
     """
-    usable = [op for op in OPS.values() if op.activation and (op.arity == 1 or hasattr(Value, op.name))]
-    return {**{op.name: getattr(Value, op.name, op.apply) for op in usable}, "linear": _linear}
+    # Looked up in the op table, never as a Value attribute: an op named "backward" must not call Value.backward.
+    # leaky_relu's second input, its slope, takes its default, 0.01.
+    usable = [op for op in OPS.values() if op.activation and (op.arity == 1 or op is OPS["leaky_relu"])]
+    chosen: dict[str, Callable[[Value], Value]] = {op.name: op if op.arity == 1 else Value.leaky_relu for op in usable}
+    return {**chosen, "linear": _linear}
 
 
 def _linear(z: Value) -> Value:

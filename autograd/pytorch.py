@@ -26,6 +26,7 @@ from __future__ import annotations
 import html
 import inspect
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from numbers import Real
 from typing import NamedTuple, cast
@@ -41,7 +42,8 @@ except ImportError as error:  # pragma: no cover - the test extra always install
 
 from torch import nn as tnn
 
-from .engine import Value
+from .engine import Value, enable_grad
+from .gradcheck import _backward_leaving_grads_as_they_were
 from .nn import MLP
 
 __all__ = ["ComparisonRow", "TorchComparison", "compare_with_torch", "from_torch", "to_torch"]
@@ -60,7 +62,7 @@ _TORCH_LAYERS: dict[str, Callable[[], tnn.Module] | None] = {
     "softplus": lambda: tnn.Softplus(beta=1.0, threshold=40.0),
 }
 
-_TORCH_METHODS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+_TORCH_METHODS: dict[str, Callable[..., torch.Tensor]] = {
     "exp": torch.exp,
     "log": torch.log,
     "sigmoid": torch.sigmoid,
@@ -70,9 +72,17 @@ _TORCH_METHODS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "cos": torch.cos,
     "sqrt": torch.sqrt,
     "abs": torch.abs,
-    "leaky_relu": lambda t: F.leaky_relu(t, 0.01),
+    "leaky_relu": lambda t, slope=0.01: _leaky_relu(t, slope),
     "softplus": lambda t: F.softplus(t, beta=1.0, threshold=40.0),
 }
+
+
+def _leaky_relu(tensor: torch.Tensor, slope: object) -> torch.Tensor:
+    """x for x > 0, else slope · x, as `Value.leaky_relu`; the slope a number, or a Value's stand-in (then
+    PyTorch differentiates with respect to it too, as this engine does)."""
+    if isinstance(slope, _TorchScalar):
+        return torch.where(tensor > 0, tensor, slope.tensor * tensor)
+    return F.leaky_relu(tensor, float(cast(float, _as_tensor(slope))))
 
 
 def _activation_layers() -> dict[type[tnn.Module], tuple[str, tnn.Module]]:
@@ -97,9 +107,36 @@ def _activation_of(layer: tnn.Module, where: str) -> str:
             f"each followed by one of {accepted} (or nothing)"
         )
     name, expected = _ACTIVATION_LAYERS[type(layer)]
-    if repr(layer) != repr(expected):  # e.g. LeakyReLU(negative_slope=0.2)
+    if _settings(layer) != _settings(expected):  # e.g. LeakyReLU(negative_slope=0.2)
         raise ValueError(f"from_torch cannot represent {where}: the engine's {name!r} is {expected!r}")
     return name
+
+
+def _settings(layer: tnn.Module) -> dict[str, object]:
+    """What an activation layer computes with (negative_slope, beta, …): not ``inplace``, which changes where
+    the result is written, not what it is, nor ``training``."""
+    return {key: value for key, value in vars(layer).items() if not key.startswith("_") and key not in _NOT_MATHS}
+
+
+_NOT_MATHS = ("inplace", "training")
+
+
+def _refuse_unknown_module(module: tnn.Module, where: str, expected: type[tnn.Module]) -> None:
+    """A module of a subclass (its own forward) or with hooks computes what from_torch cannot see: refuse it."""
+    if type(module) is not expected:
+        raise ValueError(
+            f"from_torch cannot represent {where}: it is a {type(module).__qualname__}, a subclass of "
+            f"torch.nn.{expected.__name__} that may compute something else (its own forward), and from_torch "
+            f"converts the weights alone. Convert a plain torch.nn.{expected.__name__}, with your change made to "
+            f"its weights"
+        )
+    hooks = [kind for kind in ("_forward_hooks", "_forward_pre_hooks") if getattr(module, kind, None)]
+    if hooks:
+        raise ValueError(
+            f"from_torch cannot represent {where}: it has forward hooks ({', '.join(h.strip('_') for h in hooks)}), "
+            f"which change what it computes (weight_norm and spectral_norm work that way). Remove them first "
+            f"(torch.nn.utils.remove_weight_norm, or the handle's remove())"
+        )
 
 
 # ---------------------------------------------------------------------- models
@@ -149,7 +186,9 @@ def from_torch(module: tnn.Module) -> MLP:
     between two ``Linear`` layers: linear). Every hidden layer must use the same
     one, as an MLP does; the last layer may use its own (a network of one layer
     has no hidden layers, and gets MLP's default). Anything else is refused with
-    the reason: other layer types, ``bias=False``, weights that are not float64.
+    the reason: other layer types, subclasses of these (which may compute something
+    else), modules with forward hooks, ``bias=False``, weights that are not float64.
+    ``inplace=True`` is accepted: it changes where a result is written, not what it is.
 
     >>> import torch
     >>> torch_model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1)).double()
@@ -162,11 +201,13 @@ def from_torch(module: tnn.Module) -> MLP:
     for index, layer in enumerate(layers):
         where = f"layer ({index}) {layer!r}"
         if isinstance(layer, tnn.Linear):
+            _refuse_unknown_module(layer, where, tnn.Linear)
             _check_linear(layer, where, linears[-1] if linears else None)
             linears.append(layer)
             activations.append("linear")
             continue
         activation = _activation_of(layer, where)
+        _refuse_unknown_module(layer, where, type(layer))  # its type is known: its hooks are not
         if not linears:
             raise ValueError(f"from_torch: {where} comes before any Linear layer; an MLP starts with a Linear layer")
         if not isinstance(layers[index - 1], tnn.Linear):
@@ -208,6 +249,7 @@ def _layers_of(module: object) -> list[tnn.Module]:
             f"from_torch converts a torch.nn.Sequential of Linear and activation layers, "
             f"but was given {type(module).__name__}: {module!r}"
         )
+    _refuse_unknown_module(module, "the module", tnn.Sequential)
     layers = list(module)
     if not any(isinstance(layer, tnn.Linear) for layer in layers):
         raise ValueError(f"from_torch: {module!r} has no Linear layer, so there are no weights to convert")
@@ -302,8 +344,8 @@ class TorchComparison:
 
     def _repr_markdown_(self) -> str:
         lines = ["| | ours | PyTorch | difference | |", "|---|---:|---:|---:|---|"]
-        lines += ["| " + " | ".join(cells) + " |" for cells in self._cells()]
-        return "\n".join([f"at {self._at()}", "", *lines, "", self._verdict()])
+        lines += ["| " + " | ".join(_markdown_text(cell) for cell in cells) + " |" for cells in self._cells()]
+        return "\n".join([f"at {_markdown_text(self._at())}", "", *lines, "", _markdown_text(self._verdict())])
 
     def _repr_html_(self) -> str:
         head = "".join(f"<th>{name}</th>" for name in ["", "ours", "PyTorch", "difference", ""])
@@ -317,6 +359,12 @@ class TorchComparison:
             f"<p>at {html.escape(self._at())}</p><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
             f"<p>{html.escape(self._verdict())}</p>"
         )
+
+
+def _markdown_text(text: str) -> str:
+    """Text that stays what it says in Markdown: an input's name (``|x|``, ``**w**``, a line break) cannot end a
+    table cell, start a new line or format what follows."""
+    return re.sub(r"([\\`*_\[\]<>#|~&$])", r"\\\1", " ".join(text.split()))
 
 
 def compare_with_torch(
@@ -351,17 +399,19 @@ def compare_with_torch(
     numbers = _named_inputs(fn, inputs)
 
     leaves = [Value(number, name) for name, number in numbers.items()]
-    ours = fn(*leaves)
+    with enable_grad():  # both sides record, wherever this is called
+        ours = fn(*leaves)
     if not isinstance(ours, Value):
         hint = " (.data gives a plain number: return the Value itself)" if isinstance(ours, Real) else ""
         raise TypeError(
             f"compare_with_torch needs fn to return a Value, but it returned {type(ours).__name__}: {ours!r}{hint}"
         )
-    ours.backward()
+    our_grads = _backward_leaving_grads_as_they_were(ours, leaves)  # Values fn reads from outside keep theirs
 
     tensors = [torch.tensor(float(number), dtype=torch.float64, requires_grad=True) for number in numbers.values()]
     try:
-        theirs = fn(*(_TorchScalar(tensor) for tensor in tensors))
+        with torch.enable_grad():
+            theirs = fn(*(_TorchScalar(tensor) for tensor in tensors))
     except Exception as error:
         raise TypeError(
             f"fn runs on Values but failed on PyTorch's stand-ins for them ({type(error).__name__}: {error}). "
@@ -376,8 +426,8 @@ def compare_with_torch(
         torch_grads = (None,) * len(tensors)
 
     rows = [_row("f", ours.data, theirs.tensor.item(), tol)]
-    for name, leaf, grad in zip(numbers, leaves, torch_grads):
-        rows.append(_row(f"∂f/∂{name}", leaf.grad, 0.0 if grad is None else grad.item(), tol))
+    for name, our_grad, grad in zip(numbers, our_grads, torch_grads):
+        rows.append(_row(f"∂f/∂{name}", our_grad, 0.0 if grad is None else grad.item(), tol))
     return TorchComparison(numbers, rows, tol)
 
 
@@ -432,10 +482,13 @@ def _parameter_names(fn: Callable[..., Value]) -> list[str]:
 
 
 def _row(quantity: str, ours: float, theirs: float, tol: float) -> ComparisonRow:
-    difference = abs(ours - theirs)
     both_nan = math.isnan(ours) and math.isnan(theirs)
-    ok = ours == theirs or both_nan or difference <= tol * max(1.0, abs(ours), abs(theirs))
-    return ComparisonRow(quantity, ours, theirs, 0.0 if ours == theirs or both_nan else difference, ok)
+    same = ours == theirs or both_nan
+    difference = 0.0 if same else abs(ours - theirs) if not math.isnan(ours - theirs) else math.inf
+    # ∞ and NaN agree only with themselves: a tolerance scaled by ∞ would call ∞ against 1.0 (or −∞) OK
+    finite = math.isfinite(ours) and math.isfinite(theirs)
+    ok = same or (finite and difference <= tol * max(1.0, abs(ours), abs(theirs)))
+    return ComparisonRow(quantity, ours, theirs, difference, ok)
 
 
 def _as_tensor(operand: object) -> torch.Tensor | float:
@@ -462,11 +515,11 @@ class _TorchScalar:
         # The whole point of the oracle: PyTorch follows the maths through .data, which this engine cannot.
         return self
 
-    def __getattr__(self, name: str) -> Callable[[], _TorchScalar]:
+    def __getattr__(self, name: str) -> Callable[..., _TorchScalar]:
         if name not in _TORCH_METHODS:
             raise AttributeError(f"compare_with_torch knows no PyTorch counterpart of Value.{name}()")
         method = _TORCH_METHODS[name]
-        return lambda: _TorchScalar(method(self.tensor))
+        return lambda *arguments: _TorchScalar(method(self.tensor, *arguments))
 
     def __add__(self, other: object) -> _TorchScalar:
         return _TorchScalar(self.tensor + _as_tensor(other))

@@ -12,6 +12,9 @@
    that needs at its peak and what the compiled function keeps (resident memory of a fresh
    process per graph); and the break-even number of steps, after which compiling has paid for
    itself against the eager engine.
+3. A chain of ReLUs, h = relu(w · h), 1,000 to 8,000 deep: the first call's time and peak memory (a fresh
+   process each), and the generated code's size. Every ReLU gate is one flat ``if``, so all three grow
+   linearly with the depth (issue 26: the nested gates once grew with its square).
 """
 
 from __future__ import annotations
@@ -160,6 +163,45 @@ def measure(points: int, straight_line: bool) -> dict[str, float]:
     return result
 
 
+# ---------------------------------------------------------------- 3. a deep ReLU chain
+
+
+def relu_chain_cost(depth: int) -> dict[str, float]:
+    """The first call of a compiled ReLU chain `depth` deep, measured in a fresh process."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--relu-chain", str(depth)], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(done.stdout.splitlines()[-1]))
+
+
+def measure_relu_chain(depth: int) -> dict[str, float]:
+    """`relu_chain_cost`, inside the fresh process."""
+    w = Value(0.9999, "w")  # 0.9999 ** 8000 ≈ 0.45: no underflow
+
+    def chain(x: Value) -> Value:
+        h = x
+        for _ in range(depth):
+            h = (w * h).relu()
+        return h
+
+    gc.collect()
+    with open("/proc/self/clear_refs", "w") as clear_refs:
+        clear_refs.write("5")
+    before = resident_bytes()
+    start = time.perf_counter()
+    step = compile(chain)
+    output = step(1.0)
+    seconds = time.perf_counter() - start
+    assert abs(output - 0.9999**depth) <= 1e-9 * 0.9999**depth and step.path == "straight-line Python"
+    return {
+        "nodes": step.nodes,
+        "first_call_s": seconds,
+        "peak_bytes": peak_resident_bytes() - before,
+        "source_chars": len(step.source),
+        "deepest_indent": max(len(line) - len(line.lstrip()) for line in step.source.splitlines()),
+    }
+
+
 def peak_resident_bytes() -> int:
     with open("/proc/self/status") as status:
         line = next(line for line in status if line.startswith("VmHWM:"))
@@ -184,9 +226,17 @@ def main(argv: list[str] | None = None) -> None:
     )  # fmt: skip
     parser.add_argument("--straight-line", dest="straight_line", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # one graph's cost, in a fresh process
+    parser.add_argument("--relu-chain", type=int, help=argparse.SUPPRESS)  # one ReLU chain's, in a fresh process
+    parser.add_argument("--only-relu-chain", action="store_true", help="run part 3 alone")
     args = parser.parse_args(argv)
     if args.measure:
         print(json.dumps(measure(args.measure, args.straight_line)))
+        return
+    if args.relu_chain:
+        print(json.dumps(measure_relu_chain(args.relu_chain)))
+        return
+    if args.only_relu_chain:
+        report_relu_chains()
         return
     rounds = 3 if args.quick else 30
     print(f"Python {sys.version.split()[0]}")
@@ -232,6 +282,20 @@ def main(argv: list[str] | None = None) -> None:
                 f"  {r['replay_s'] / n * 1e9:5.0f} ns   {steps:5.1f} steps"
             )
             gc.collect()
+    print()
+    report_relu_chains()
+
+
+def report_relu_chains() -> None:
+    print("3. A chain of ReLUs, compiled (first call: trace, generate, compile; a fresh process each):")
+    print("   ReLUs    nodes   first call   peak memory   per node   source      deepest indent")
+    for depth in (1_000, 2_000, 4_000, 8_000):
+        r = relu_chain_cost(depth)
+        print(
+            f"   {depth:>5,}   {r['nodes']:>6,}   {r['first_call_s']:7.2f} s   {r['peak_bytes'] / 1e6:8.1f} MB"
+            f"   {r['peak_bytes'] / r['nodes'] / 1e3:5.1f} KB   {r['source_chars'] / 1e6:5.2f} MB"
+            f"   {r['deepest_indent']:>3} spaces"
+        )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,8 @@ def test_main_job_runs_the_seed_example_and_writes_its_files(tmp_path):
     assert "∂a/∂z = σ'(z) = σ(z)(1 − σ(z)) = 0.7006 · (1 − 0.7006) = 0.2098" in out
     assert "∂L/∂z = ∂L/∂a · ∂a/∂z = −0.2994 · 0.2098 = −0.0628" in out
     # the update w ← w − η ∂L/∂w
-    assert "w: 0.5000 − 0.1 · (−0.0942) = 0.5094" in out
-    assert "b: 0.1000 − 0.1 · (−0.0628) = 0.1063" in out
+    assert "w_new = w_old − η · ∂L/∂w = 0.5000 − 0.1 · (−0.0942) = 0.5094" in out
+    assert "b_new = b_old − η · ∂L/∂b = 0.1000 − 0.1 · (−0.0628) = 0.1063" in out
     folder = tmp_path / "autograd-out"
     assert str(folder / "graph.svg") in out
     assert str(folder / "backprop.html") in out
@@ -41,8 +41,8 @@ def test_main_job_runs_the_seed_example_and_writes_its_files(tmp_path):
 
 
 def test_the_main_job_names_and_colours_nodes_alike_in_the_console_graph_svg_and_the_player(tmp_path):
-    result = run_cli(cwd=tmp_path)
-    assert "Step 6 of 6: t1 = w · x = 0.7500" in result.stdout
+    result = run_cli("--primitive", cwd=tmp_path)
+    assert "Step 6 of 6: u = w · x = 0.7500" in result.stdout
     folder = tmp_path / "autograd-out"
     svg = ET.parse(folder / "graph.svg").getroot()
     boxes = {}
@@ -51,12 +51,12 @@ def test_the_main_job_names_and_colours_nodes_alike_in_the_console_graph_svg_and
         fills = [p.get("fill") for p in group.iter("{http://www.w3.org/2000/svg}path")]
         if group.get("class") == "node" and texts:
             boxes[texts[0]] = fills
-    assert {"t1", "t2", "t3", "L"} <= set(boxes)  # the console's names
+    assert {"u", "e", "s", "L"} <= set(boxes)  # the console's names, and terminal practice's
     assert boxes["w"] == boxes["b"] == ["#fde68a"]  # w and b are trained: drawn as parameters (amber)
     assert boxes["x"] == boxes["y"] == ["#dbeafe"]  # x and y are inputs (blue)
     html = (folder / "backprop.html").read_text(encoding="utf-8")
-    assert "<title>t1</title>" not in html  # boxes are titled by their DOT name; their text is the console's
-    assert ">t1</text>" in html and 'fill="#fde68a"' in html
+    assert "<title>u</title>" not in html  # boxes are titled by their DOT name; their text is the console's
+    assert ">u</text>" in html and 'fill="#fde68a"' in html
 
 
 def test_negative_numbers_print_in_parentheses_with_a_true_minus(capsys):
@@ -128,7 +128,7 @@ def test_without_any_renderer_it_prints_the_lesson_and_says_what_to_install(tmp_
         timeout=120,
     )
     assert result.returncode == 1
-    assert "w: 0.5000 − 0.1 · (−0.0942) = 0.5094" in result.stdout
+    assert "w_new = w_old − η · ∂L/∂w = 0.5000 − 0.1 · (−0.0942) = 0.5094" in result.stdout
     assert "apt-get install graphviz" in result.stderr
     assert "scalar-autograd[render]" in result.stderr
     assert not (tmp_path / "out" / "graph.svg").exists()

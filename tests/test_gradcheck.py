@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from autograd import GradcheckError, Value, gradcheck
+from autograd import GradcheckError, Value, gradcheck, no_grad
+from autograd.engine import Op
 
 
 def test_a_function_whose_value_is_nan_never_passes():
@@ -35,3 +36,17 @@ def test_a_step_that_is_not_a_finite_number_above_zero_is_refused(eps):
 
 def test_a_zero_tolerance_still_passes_a_gradient_that_is_exact():
     assert gradcheck(lambda x: 3 * x, [2.0], eps=0.5, tol=0)
+
+
+def test_inside_no_grad_gradcheck_checks_the_same():
+    with no_grad():
+        assert gradcheck(lambda x, y: x * y.sigmoid(), [2.0, -1.0])
+        wrong = Op("wrong_square", lambda x: x * x, lambda out, x: 3.0 * x)  # 3x where 2x is right
+        assert gradcheck(lambda x: wrong(x), [1.5], raise_exception=False) is False
+
+
+def test_a_value_f_reads_from_outside_keeps_its_grad():
+    w = Value(0.5, "w")
+    w.grad = 0.25
+    assert gradcheck(lambda x: (w * x).tanh(), [1.5])
+    assert w.grad == 0.25

@@ -260,14 +260,32 @@ def test_the_second_derivative_graph_draws_and_steps_through_like_any_graph():
     assert steps.gradients[seed.w] == seed.w.grad == grad(dL_dw, seed.w).data
 
 
-def test_create_graph_inside_no_grad_gives_the_numbers_but_no_graph():
+def test_create_graph_inside_no_grad_records_the_gradient_graph_as_pytorch_does():
     x = Value(0.3)
     y = (x * 2).tanh()
     recorded = grad(y, x, create_graph=True)
     with no_grad():
-        unrecorded = grad(y, x, create_graph=True)
-    assert unrecorded.data == recorded.data
-    assert unrecorded.parents == ()
+        also_recorded = grad(y, x, create_graph=True)
+        second = grad(also_recorded, x)
+    assert also_recorded.data == recorded.data and also_recorded.parents
+    t = math.tanh(0.6)
+    assert second.data == pytest.approx(-8 * t * (1 - t * t), rel=1e-14)  # d²/dx² tanh(2x)
+
+
+def test_hessian_inside_no_grad_records_what_it_needs():
+    with no_grad():  # as in an optimiser's step(): a Newton step
+        assert hessian(lambda x: x**3, 2.0) == [[12.0]]
+        assert hessian(lambda x, y: x * x * y, [3.0, 2.0]) == [[4.0, 6.0], [6.0, 0.0]]
+    assert Value(1.0) * 2 is not None  # and no_grad still works as before afterwards
+    with no_grad():
+        assert (Value(1.0) * 2).parents == ()
+
+
+def test_gradgradcheck_inside_no_grad_still_fails_a_wrong_second_derivative():
+    sloppy_cube = Op("sloppy_cube_2", lambda x: x**3, lambda out, x: 3 * x * (x.data if isinstance(x, Value) else x))
+    with no_grad():
+        assert gradgradcheck(lambda x: sloppy_cube(x), [1.5], raise_exception=False) is False
+        assert gradgradcheck(lambda x: x**3, [1.5])
 
 
 def test_no_grad_in_another_thread_leaves_create_graph_alone():
@@ -470,3 +488,15 @@ def test_jvp_refuses_a_value_inside_f_and_mismatched_tangents():
 
 def test_a_constant_function_has_tangent_zero():
     assert jvp(lambda x: 3.0, [1.0], [1.0]) == (3.0, 0.0)
+
+
+def test_jvp_of_a_function_written_micrograds_way_says_why_it_cannot():
+    def double(x):
+        out = Value(x.data * 2, (x,), "double")
+        out._backward = lambda: None
+        return out
+
+    with pytest.raises(TypeError, match=r"jvp runs f on dual numbers .* but f reads \.data, as code written micrograd"):
+        jvp(double, [1.5], [1.0])
+    with pytest.raises(TypeError, match=r"reads \.data"):
+        jvp(lambda x: x * 2 if x.data > 0 else -x, [1.5], [1.0])

@@ -1,7 +1,6 @@
 """The op table: every op declared once and read by every tool; your own ops; micrograd's and its lecture's code."""
 
 import gc
-import itertools
 import math
 import threading
 
@@ -174,7 +173,7 @@ def test_an_op_made_again_under_the_same_name_replaces_the_first_but_a_built_in_
         (lambda: Op("f3", lambda x, y, z: x, (1.0, 1.0)), ["takes 3 inputs", "one or two"]),
         (lambda: Op("g", lambda x: x, [1.0]), ["local_grads must be a function"]),
         (lambda: Op("g3", lambda x: x, math.inf), ["local_grads must be a function", "(finite)"]),
-        (lambda: Op("g2", "a +", "1.0"), ["forward 'a +' is not a Python expression"]),
+        (lambda: Op("g2", "a + 1", "1.0"), ["forward must be a function"]),  # strings are not code
         (lambda: Op("h", 3.0, 1.0), ["forward must be a function"]),
     ],
 )
@@ -487,31 +486,6 @@ def test_a_rule_of_your_own_may_give_ints_or_a_one_number_tuple_but_nothing_else
     assert x.grad == 7.0 and type(x.grad) is float
     with pytest.raises(TypeError, match=r"rule of the op 'broken' failed at a = 2.0: it gave str"):
         broken(x)
-
-
-EXTREMES = [0.0, -0.0, 1e-320, -1e-320, 1e-160, 1.0, -1.0, 0.5, 1e160, -1e160, 1e308, -1e308, math.inf, -math.inf]
-
-
-@pytest.mark.parametrize("op", [op for op in BUILT_IN_OPS if op.finite_slopes], ids=lambda op: op.name)
-def test_an_op_said_to_have_finite_slopes_has_them_wherever_its_output_is_finite(op):
-    # The engine then checks an op's output alone to know that backward() may skip what lies behind a 0.
-    for inputs in itertools.product(EXTREMES, repeat=op.arity):
-        try:
-            out = op.forward(*inputs)
-        except (ValueError, ZeroDivisionError, OverflowError):
-            continue
-        if math.isfinite(out):
-            assert all(math.isfinite(g) for g in op.local_grads_at(out, *inputs)), (op.name, inputs)
-
-
-def test_ops_said_to_have_finite_slopes_are_the_ones_that_do():
-    assert {op.name for op in BUILT_IN_OPS if op.finite_slopes} == {
-        "*", "exp", "sigmoid", "tanh", "relu", "leaky_relu", "softplus", "sin", "cos", "abs",
-    }  # fmt: skip
-    for name, inputs in [("log", (1e-320,)), ("/", (0.0, 1e-320)), ("sqrt", (0.0,)), ("**", (0.0, 0.5))]:
-        op = OPS[name]
-        out = op.forward(*inputs)
-        assert math.isfinite(out) and not all(math.isfinite(g) for g in op.local_grads_at(out, *inputs))
 
 
 def test_a_graph_with_an_infinite_slope_anywhere_is_visited_whole():

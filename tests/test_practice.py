@@ -221,3 +221,54 @@ def test_practice_mistakes_are_one_line_and_exit_status_2(args, words):
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and words in lines[0], lines
+
+
+class _WrongThenCtrlC(io.StringIO):
+    """Typed answers, then Ctrl-C while the next one is awaited."""
+
+    def readline(self, size: int = -1) -> str:
+        line = super().readline(size)
+        if not line:
+            raise KeyboardInterrupt
+        return line
+
+
+@pytest.mark.parametrize("answers", [io.StringIO("0.5\n-0.35\n"), _WrongThenCtrlC("0.5\n-0.35\n")])
+def test_a_question_left_after_a_wrong_answer_went_wrong_and_was_not_unreached(answers):
+    out = io.StringIO()
+    quiz = practise(seed_loss(), answers, out)  # Ctrl-D (end of input) or Ctrl-C after a wrong answer
+    assert quiz.position == 1
+    assert out.getvalue().splitlines()[-3:] == [
+        "Score: 1 of 9 right first time (within 1% or 0.0001).",
+        "Went wrong: step 2 ∂L/∂e.",
+        "Not reached: 7 of 9 questions.",
+    ]
+
+
+def test_practice_with_a_learning_rate_asks_the_update_last():
+    answers = SEED_RIGHT_ANSWERS + "0.5\nshow\n0.1063\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "autograd", "practice", "--lr", "0.1"],
+        input=answers,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "The last step: the update, w_new = w_old − η · ∂L/∂w with η = 0.1" in out
+    assert "The answer: w_new = w_old − η · ∂L/∂w = 0.5000 − 0.1 · (−0.0942) = 0.5094" in out
+    assert "b_new = ? ✓ right: b_new = 0.1063" in out
+    assert out.splitlines()[-2:] == [
+        "Score: 10 of 11 right first time (within 1% or 0.0001).",
+        "Went wrong: step 7 w_new.",
+    ]
+
+
+def test_the_quiz_refuses_to_ask_an_update_it_cannot_write_in_one_line():
+    from autograd.optim import Adam
+
+    loss = seed_loss()
+    loss.backward()
+    with pytest.raises(ValueError, match="plain SGD"):
+        Quiz(loss, update=Adam([loss.parents[1]], lr=0.1))

@@ -219,3 +219,29 @@ def test_a_big_graph_quiz_is_written_in_seconds_and_stays_small(tmp_path, browse
     page.click("#next")
     assert page.locator("#counter").text_content() == f"Step 2 of {len(wt)}"
     page.close()
+
+
+def test_the_quiz_ends_with_the_update_step_from_the_optimisers_own_arithmetic(browser, tmp_path):
+    from autograd.optim import SGD
+
+    wt = seed_walkthrough()
+    wt.root.backward()
+    trained = [wt.find("w"), wt.find("b")]
+    path = wt.save_html(tmp_path / "quiz.html", quiz=True, update=SGD(trained, lr=0.1))
+    page = browser.new_page(viewport=SCREENS["phone"], has_touch=True)
+    page.goto(path.as_uri())
+    number = 0
+    for answers in RIGHT:
+        for typed in answers:
+            assert answer(page, number, typed).startswith("✓ right")
+            number += 1
+        page.click("#next")
+    assert page.locator("#counter").text_content() == "Step 7 of 7"
+    assert question(page, number).locator("label").text_content() == "w_new = ?"
+    assert answer(page, number, "0.5").startswith("✗ not 0.5000")  # w_old: the update not done
+    assert answer(page, number, "0.5094").startswith("✓ right: w_new = 0.5094")
+    assert answer(page, number + 1, "0.1063").startswith("✓ right: b_new = 0.1063")
+    assert "w_new = w_old − η · ∂L/∂w = 0.5000 − 0.1 · (−0.0942) = 0.5094" in page.locator("#step-lines").inner_text()
+    assert page.locator("#score").text_content() == "Score: 10 of 11 right first time (within 1% or 0.0001)."
+    assert page.locator("#wrong li").all_text_contents() == ["step 7 w_new"]
+    page.close()

@@ -1,6 +1,7 @@
 """autograd.pytorch: MLPs to PyTorch and back with the same weights, and gradients compared with PyTorch's."""
 
 import importlib
+import math
 import random
 import subprocess
 import sys
@@ -8,10 +9,10 @@ import sys
 import pytest
 import torch
 
-from autograd import Value
+from autograd import Value, no_grad
 from autograd.engine import BUILT_IN_OPS
 from autograd.nn import MLP, mse_loss
-from autograd.pytorch import _TORCH_METHODS, compare_with_torch, from_torch, to_torch
+from autograd.pytorch import _TORCH_METHODS, _row, compare_with_torch, from_torch, to_torch
 
 ARCHITECTURES = [
     MLP(2, [16, 16, 1], activation="relu", seed=0),
@@ -277,3 +278,84 @@ def test_without_pytorch_the_import_error_says_what_to_install(monkeypatch):
     monkeypatch.delitem(sys.modules, "autograd.pytorch")
     with pytest.raises(ImportError, match=r'pip install "scalar-autograd\[torch\]"'):
         importlib.import_module("autograd.pytorch")
+
+
+# ---------------------------------------------------------------------- what the bridge and the oracle must never pass
+
+
+class ScaledLinear(torch.nn.Linear):
+    """A Linear layer that computes something else: from_torch would copy its weights and lose the scale."""
+
+    def forward(self, input):
+        return super().forward(input) * 0.5
+
+
+class LoggingSequential(torch.nn.Sequential):
+    def forward(self, input):
+        return super().forward(input) + 1.0
+
+
+def test_from_torch_refuses_a_subclass_of_linear_with_its_own_forward():
+    module = torch.nn.Sequential(ScaledLinear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1)).double()
+    with pytest.raises(ValueError, match=r"layer \(0\) .* is a ScaledLinear, a subclass of torch\.nn\.Linear"):
+        from_torch(module)
+    with pytest.raises(ValueError, match=r"subclass of torch\.nn\.Linear"):
+        from_torch(ScaledLinear(2, 1).double())
+
+
+def test_from_torch_refuses_a_subclass_of_sequential_and_a_layer_with_a_forward_hook():
+    with pytest.raises(ValueError, match=r"the module: it is a LoggingSequential, a subclass of torch\.nn\.Sequential"):
+        from_torch(LoggingSequential(torch.nn.Linear(2, 1)).double())
+    hooked = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.ReLU(), torch.nn.Linear(3, 1)).double()
+    hooked[1].register_forward_hook(lambda module, inputs, output: output * 2)
+    with pytest.raises(ValueError, match=r"layer \(1\) ReLU\(\): it has forward hooks"):
+        from_torch(hooked)
+
+
+def test_from_torch_accepts_an_inplace_relu_and_computes_the_same():
+    module = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(inplace=True), torch.nn.Linear(4, 1)).double()
+    model = from_torch(module)
+    assert model.layers[0].activation == "relu"
+    for point in ([0.3, -1.2], [2.0, 0.5]):
+        assert model(point).data == pytest.approx(module(torch.tensor(point, dtype=torch.float64)).item(), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("ours", "theirs"), [(math.inf, 1.0), (1.0, math.inf), (math.inf, -math.inf), (math.nan, 1.0), (-math.inf, 0.0)]
+)
+def test_a_row_with_an_infinity_or_nan_agrees_only_with_the_same(ours, theirs):
+    row = _row("f", ours, theirs, 1e-12)
+    assert not row.ok and row.difference == math.inf
+    assert _row("f", ours, ours, 1e-12).ok
+
+
+def test_compare_with_torch_never_calls_an_infinity_against_a_number_ok():
+    result = compare_with_torch(lambda x: x * x.data, [1e308])  # ∂f/∂x: ours x = 1e308, PyTorch's 2x = ∞
+    assert [row.ok for row in result.rows] == [True, False]  # f = ∞ in both
+    assert "DIFFER" in str(result) and "All agree" not in str(result)
+
+
+def test_compare_with_torch_takes_leaky_relu_with_a_slope():
+    for x in (-1.5, 0.0, 2.0):
+        result = compare_with_torch(lambda x: x.leaky_relu(0.2) * 3.0 + x.leaky_relu(), [x])
+        assert result.ok, str(result)
+    slope_as_input = compare_with_torch(lambda x, s: x.leaky_relu(s), [-2.0, 0.3])
+    assert slope_as_input.ok and slope_as_input.rows[2].ours == -2.0  # ∂/∂slope of slope · x = x
+
+
+def test_compare_with_torch_inside_no_grad_compares_the_same_and_leaves_outside_grads():
+    w = Value(0.5, "w")
+    w.grad = 0.25
+    with no_grad():
+        result = compare_with_torch(lambda x: (x * w).tanh(), [1.5])
+    assert result.ok, str(result)
+    assert result.rows[1].ours == pytest.approx(0.5 * (1 - math.tanh(0.75) ** 2), rel=1e-14)
+    assert w.grad == 0.25
+
+
+def test_an_inputs_name_cannot_break_the_markdown_table():
+    result = compare_with_torch(lambda a: a * 2.0, {"|x|\n**w**": 1.0})
+    markdown = result._repr_markdown_()
+    rows = [line for line in markdown.splitlines() if line.startswith("|")]
+    assert len(rows) == 4 and all(line.count("|") - line.count("\\|") == 6 for line in rows)
+    assert "\\*\\*w\\*\\*" in markdown and "\n**w**" not in markdown

@@ -90,8 +90,8 @@ def test_a_micrograd_style_node_of_an_unknown_op_reads_by_its_name():
 def test_the_teaching_and_drawing_packages_import_no_cycles():
     """Each module imports only modules above it in its package's order (or outside the package)."""
     order = {
-        "autograd.drawing": ["text", "render", "names", "layout", "graph"],
-        "autograd.teaching": ["notation", "replay", "handout", "check", "update", "player", "lesson"],
+        "autograd.drawing": ["text", "render", "names", "layout", "layered", "graph"],
+        "autograd.teaching": ["notation", "steps", "replay", "handout", "check", "update", "player", "lesson"],
     }
     for package, modules in order.items():
         for rank, name in enumerate(modules):

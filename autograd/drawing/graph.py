@@ -28,6 +28,7 @@ import graphviz  # type: ignore[import-untyped]
 
 from .._files import check_target, write_bytes_atomically, write_text_atomically
 from ..engine import Constant, Value, topological_order
+from . import layered
 from .layout import ClusterTree, Layout, NamedParameters, Role, owner, parameter_names_of
 from .names import display_names
 from .render import FORMATS, Renderer, RendererNotFoundError, RenderError, dot_to_svg, render_dot
@@ -168,8 +169,9 @@ def render_svg(digraph: graphviz.Graph | graphviz.Digraph, *, renderer: Renderer
     """Lay out a Graphviz graph and return it as SVG text.
 
     ``renderer="auto"`` uses Graphviz's ``dot`` program when it is on PATH, and
-    otherwise pygraphviz; ``"dot"`` or ``"pygraphviz"`` insists on one. When none
-    is available it raises `RendererNotFoundError`, saying how to install one.
+    otherwise pygraphviz (a graph too big for them to lay out quickly is laid out in layers by
+    `autograd.drawing.layered`, in a time proportional to its size); ``"dot"`` or ``"pygraphviz"``
+    insists on one. When none is available it raises `RendererNotFoundError`, saying how to install one.
 
     >>> import graphviz
     >>> render_svg(graphviz.Digraph(body=["a -> b"])).lstrip().startswith("<?xml")
@@ -180,7 +182,10 @@ def render_svg(digraph: graphviz.Graph | graphviz.Digraph, *, renderer: Renderer
             f"render_svg() takes a graphviz.Digraph, such as draw_dot(value) returns, "
             f"but was given {type(digraph).__name__}"
         )
-    return dot_to_svg(digraph.source, renderer)
+    source = digraph.source
+    if renderer == "auto" and layered.is_big(source):  # Graphviz would take minutes: our own linear layout
+        return layered.draw(source)
+    return dot_to_svg(source, renderer)
 
 
 def draw_dot(

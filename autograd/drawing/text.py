@@ -29,6 +29,8 @@ def printable(text: str) -> str:
     a\x00b\x1b[31m\uffff\udcff
     c
     """
+    if text.replace("\n", "").isprintable():  # the usual case, at C speed: nothing isprintable() passes is escaped
+        return text
     return "".join(c if _is_showable(c) else _escape(c) for c in text)
 
 

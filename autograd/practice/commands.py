@@ -15,10 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .._commandline import Parser, UsageError, finite_number, parse_assignments, say
-from ..engine import Value
+from ..engine import Constant, Value
 from ..expression import ExpressionError, build_expression, functions
+from ..optim import SGD
+from ..teaching import walkthrough
 from .exercises import (
     FAMILIES,
+    HandInError,
     _one_decimal,
     check_count_and_seed,
     check_output_folder,
@@ -26,8 +29,10 @@ from .exercises import (
     grade,
     load_key,
     read_answers,
+    read_hand_in,
     write_worksheets,
 )
+from .quiz import Quiz
 from .terminal import practise
 
 __all__ = ["COMMANDS", "main"]
@@ -44,7 +49,7 @@ def _practice_parser() -> argparse.ArgumentParser:
             "Works typed or piped: python -m autograd practice < answers.txt"
         ),
     )
-    neuron = parser.add_argument_group("the seed's neuron z = w·x + b, a = σ(z), L = ½(a − y)² (default)")
+    neuron = parser.add_argument_group("the worked example's neuron z = w·x + b, a = σ(z), L = ½(a − y)² (default)")
     for name, default in (("w", "0.5"), ("x", "1.5"), ("b", "0.1"), ("y", "1")):
         neuron.add_argument(f"--{name}", help=f"{name} (default {default}, or fresh with --seed)")
     neuron.add_argument("--activation", choices=list(_ACTIVATIONS), default="sigmoid", help="the neuron's σ")
@@ -53,6 +58,12 @@ def _practice_parser() -> argparse.ArgumentParser:
     formula.add_argument("--set", nargs="+", default=[], metavar="NAME=NUMBER", help="values for its names")
     parser.add_argument("--seed", type=int, help="fresh numbers, the same for the same seed (a whole number ≥ 0)")
     parser.add_argument("--digits", type=int, default=4, help="decimals shown (default 4)")
+    parser.add_argument(
+        "--lr",
+        metavar="η",
+        help="then ask the update too, w_new = w_old − η·∂L/∂w, with this learning rate "
+        "(for w and b of the neuron, every name of --expr)",
+    )
     return parser
 
 
@@ -95,13 +106,26 @@ def _practice_graph(args: argparse.Namespace) -> tuple[Value, str]:
     }
     shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
     act = _ACTIVATIONS[args.activation]
-    return FAMILIES[family].build(values), f"the seed's neuron z = w·x + b, a = {act}(z), L = ½(a − y)²  with {shown}"
+    title = f"the worked example's neuron z = w·x + b, a = {act}(z), L = ½(a − y)²  with {shown}"
+    return FAMILIES[family].build(values), title
 
 
 def practice(argv: Sequence[str]) -> int:
     args = _practice_parser().parse_args(argv)
     loss, title = _practice_graph(args)  # every check before the first question
-    practise(loss, sys.stdin, sys.stdout, title=title, digits=args.digits)
+    if hasattr(sys.stdin, "reconfigure"):  # bytes that are not UTF-8 are an answer that is not a number, not the end
+        sys.stdin.reconfigure(errors="replace")
+    source: Value | Quiz = loss
+    if args.lr is not None:
+        lr = finite_number(args.lr, "--lr")
+        if lr < 0:
+            raise UsageError(f"--lr is the learning rate η, a number ≥ 0, not {lr:g}")
+        wt = walkthrough(loss, digits=args.digits)
+        leaves = [node for node in reversed(wt.nodes) if not node.parents and not isinstance(node, Constant)]
+        trained = [node for node in leaves if node.label in ("w", "b")] if args.expr is None else leaves
+        loss.backward()  # the update reads each gradient from backward(), as training does
+        source = Quiz(wt, digits=args.digits, update=SGD(trained, lr=lr))
+    practise(source, sys.stdin, sys.stdout, title=title, digits=args.digits)
     return 0
 
 
@@ -117,6 +141,9 @@ def _exercises_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, required=True, help="the same seed gives the same sheets (≥ 0)")
     parser.add_argument("--out", type=Path, required=True, help="the folder to write into")
     parser.add_argument("--families", help="comma-separated families to use (default: all, taking turns)")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace the worksheets and answer key already in --out"
+    )
     return parser
 
 
@@ -129,7 +156,10 @@ def make_exercises(argv: Sequence[str]) -> int:
         raise UsageError(str(error)) from None
     families = None if args.families is None else [f.strip() for f in args.families.split(",") if f.strip()]
     sheets = exercises(args.students, seed=args.seed, families=families)
-    written = write_worksheets(sheets, args.out, seed=args.seed)
+    try:
+        written = write_worksheets(sheets, args.out, seed=args.seed, overwrite=args.overwrite)
+    except FileExistsError as error:
+        raise UsageError(str(error)) from None
     folder = Path(args.out).resolve()
     print(f"Wrote {len(sheets)} worksheets (Markdown and HTML) and the answer key into {folder}:")
     print(f"   {sheets[0].student}.md … {sheets[-1].student}.md, the same as .html   one sheet per student")
@@ -165,10 +195,12 @@ def grade_files(argv: Sequence[str]) -> int:
         student = path.stem
         if student not in sheets:
             raise UsageError(f"{os.fspath(path)!r}: the key has no student {student!r} (name files <student>.txt)")
+    unread = []
+    for path in args.answers:  # one unreadable hand-in is reported and the rest of the class is graded
         try:
-            hand_ins.append((sheets[student], read_answers(path.read_text(encoding="utf-8"))))
-        except (OSError, UnicodeDecodeError) as error:
-            raise UsageError(f"can't read {os.fspath(path)!r}: {getattr(error, 'strerror', None) or error}") from None
+            hand_ins.append((sheets[path.stem], read_answers(read_hand_in(path))))
+        except HandInError as error:
+            unread.append(f"{os.fspath(path)!r} was not graded: {error}")
     grades = [grade(sheet, answers) for sheet, answers in hand_ins]
     for result in grades:
         print(result)
@@ -177,7 +209,9 @@ def grade_files(argv: Sequence[str]) -> int:
         print("Summary:")
         for result in grades:
             print(f"   {result.summary()}")
-    return 0
+    for line in unread:
+        say(f"python -m autograd grade: {line}")
+    return 1 if unread else 0
 
 
 COMMANDS = {"practice": practice, "exercises": make_exercises, "grade": grade_files}

@@ -1,6 +1,6 @@
 """Fresh exercises for a class: one worksheet per student, each with its own numbers, an answer key, grading.
 
-Every worksheet comes from a small family of graphs (`FAMILIES`): the seed's neuron with σ, tanh or
+Every worksheet comes from a small family of graphs (`FAMILIES`): the worked example's neuron with σ, tanh or
 ReLU, a two-layer network, a node used twice, a custom loss. `exercises` draws the numbers from a
 seeded ``random.Random``, so the same seed gives the same sheets:
 
@@ -15,7 +15,9 @@ True
 
 `grade` marks a student's gradients per node. A wrong number that follows correctly from the
 student's own earlier wrong number gets half a mark (the mistake is counted once), and the first
-wrong node is shown with the steps that compute it:
+wrong node is shown with the steps that compute it. That half mark needs the method to show: the
+number the chain rule gives from the student's numbers must not be 0 (anything times 0 is 0, so a
+sheet of zeros earns nothing that is not right), and an answer that is not a finite number earns nothing:
 
 >>> result = grade(sheet, {"a": "-0.2994", "z": "-0.07", "w": "-0.105", "b": "-0.0628"})
 >>> [(row.name, row.mark) for row in result.rows if row.name in ("a", "z", "w", "b")]
@@ -26,11 +28,14 @@ wrong node is shown with the steps that compute it:
 
 from __future__ import annotations
 
+import codecs
 import html
 import json
 import math
 import os
 import random
+import re
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +56,7 @@ __all__ = [
     "exercises",
     "grade",
     "read_answers",
+    "read_hand_in",
     "write_worksheets",
 ]
 
@@ -145,19 +151,19 @@ _NEURON_FORMULAS = ("u = w · x", "z = u + b", "a = {act}(z)", "e = a − y", "s
 
 FAMILIES: dict[str, _Family] = {
     "neuron-sigmoid": _Family(
-        "the seed's neuron with σ",
+        "the worked example's neuron with σ",
         tuple(f.format(act="σ") for f in _NEURON_FORMULAS),
         _neuron("sigmoid"),
         _neuron_numbers(lambda rng: float(rng.choice([0, 1]))),
     ),
     "neuron-tanh": _Family(
-        "the seed's neuron with tanh",
+        "the worked example's neuron with tanh",
         tuple(f.format(act="tanh") for f in _NEURON_FORMULAS),
         _neuron("tanh"),
         _neuron_numbers(lambda rng: _one_decimal(rng, -0.9, 0.9)),
     ),
     "neuron-relu": _Family(
-        "the seed's neuron with ReLU",
+        "the worked example's neuron with ReLU",
         tuple(f.format(act="ReLU") for f in _NEURON_FORMULAS),
         _neuron("relu"),
         _neuron_numbers(lambda rng: _one_decimal(rng, 0, 2)),
@@ -306,8 +312,10 @@ class Exercise:
         try:
             svg = to_svg(wt.root, renderer=renderer, show_grad=False, names=wt.names)  # type: ignore[arg-type]
             picture = svg[svg.find("<svg") :]
+            printed = print_slices(picture)
         except RuntimeError as error:  # no renderer, or it failed (RendererNotFoundError, RenderError)
             picture = f"<p><i>No picture: {esc(str(error).splitlines()[0])}</i></p>"
+            printed = picture
         forward = "".join(
             f"<tr><td>{esc(n)}</td><td>{esc(format_number(v, self.digits))}</td></tr>"
             for n, v in self.forward_values().items()
@@ -320,17 +328,25 @@ class Exercise:
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="{_WORKSHEET_POLICY}">
 <title>Backprop by hand: worksheet {esc(self.student)}</title>
 <style>
 body {{ font-family: "DejaVu Sans", system-ui, sans-serif; max-width: 50em; margin: 1.5em auto; padding: 0 1em; }}
 .graph svg {{ max-width: 100%; height: auto; }}
+div.graph-print {{ display: none; }}
+.graph-print svg {{ display: block; margin: 0 0 2mm; }}
 pre {{ background: #f9fafb; padding: 0.6em 1em; }}
 table {{ border-collapse: collapse; margin: 0.5em 0 1em; }}
 td, th {{ border: 1px solid #9ca3af; padding: 0.3em 1em; text-align: right; }}
 td:first-child, th:first-child {{ text-align: left; }}
 td.blank {{ min-width: 10em; height: 1.6em; }}
-@media print {{ body {{ margin: 0; max-width: none; }} .graph {{ page-break-inside: avoid; }} }}
+@page {{ size: A4; margin: 12mm; }}
+@media print {{
+  body {{ margin: 0; max-width: none; padding: 0; }}
+  div.graph {{ display: none; }}
+  div.graph-print {{ display: block; }}
+  .graph-print svg {{ break-inside: avoid; }}
+}}
 </style>
 </head>
 <body>
@@ -338,6 +354,7 @@ td.blank {{ min-width: 10em; height: 1.6em; }}
 <p><b>{esc(self.title)}</b>, with {esc(self._given())}.</p>
 <pre>{esc(chr(10).join(self.formulas))}</pre>
 <div class="graph">{picture}</div>
+<div class="graph-print">{printed}</div>
 <h2>The forward pass, done for you</h2>
 <table><tr><th>node</th><th>value</th></tr>{forward}</table>
 <h2>Your backward pass</h2>
@@ -369,6 +386,40 @@ td.blank {{ min-width: 10em; height: 1.6em; }}
     def key(self) -> dict[str, Any]:
         """What the answer key stores for this sheet: enough to rebuild it and grade it."""
         return {"family": self.family, "values": self.values, "gradients": self.gradients()}
+
+
+# The widest slice of a picture printed on A4 (210 mm less 12 mm margins: 527 pt), and how much slices overlap,
+# so that every box is whole in at least one of them (a box is at most about 130 pt wide).
+PRINT_WIDTH_PT = 520.0
+PRINT_OVERLAP_PT = 140.0
+
+
+def print_slices(svg: str) -> str:
+    """A wide Graphviz picture cut into slices printed one under the other at its own size (1 pt is 1 pt: graph
+    text stays 9 to 11 pt on paper instead of shrinking to fit the page), each overlapping the next.
+
+    >>> svg = '<svg width="1200pt" height="150pt" viewBox="0.00 0.00 1200.00 150.00"><g/></svg>'
+    >>> [re.search('viewBox="([^"]*)"', part)[1] for part in print_slices(svg).split("\\n")]
+    ['0.00 0.00 520.00 150.00', '380.00 0.00 520.00 150.00', '680.00 0.00 520.00 150.00']
+    """
+    found = re.search(r'<svg[^>]*?viewBox="([-\d.]+) ([-\d.]+) ([\d.]+) ([\d.]+)"', svg)
+    if found is None:
+        return svg
+    left, top, width, height = (float(found[i]) for i in range(1, 5))
+    if width <= PRINT_WIDTH_PT:
+        return svg
+    step = PRINT_WIDTH_PT - PRINT_OVERLAP_PT
+    count = math.ceil((width - PRINT_OVERLAP_PT) / step)
+    head_end = svg.index(">", found.start()) + 1
+    head, body = svg[:head_end], svg[head_end:]
+    head = re.sub(r'\s(width|height|viewBox)="[^"]*"', "", head)
+    slices = []
+    for k in range(count):
+        x = left + min(k * step, width - PRINT_WIDTH_PT)
+        size = f' width="{PRINT_WIDTH_PT:.0f}pt" height="{height:.0f}pt"'
+        attributes = f'{size} viewBox="{x:.2f} {top:.2f} {PRINT_WIDTH_PT:.2f} {height:.2f}"'
+        slices.append(head[:-1] + attributes + ">" + body)
+    return "\n".join(slices)
 
 
 def exercise(family: str, values: Mapping[str, float], *, student: str = "s1", digits: int = 4) -> Exercise:
@@ -448,12 +499,44 @@ def check_output_folder(out: str | os.PathLike[str]) -> Path:
     return folder
 
 
-def write_worksheets(sheets: Sequence[Exercise], out: str | os.PathLike[str], *, seed: int | None = None) -> list[Path]:
+_SAFE_STUDENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def check_student_name(student: str) -> str:
+    """A student's name as a file name (``s07.md``, and their hand-in ``s07.txt``), or a clear error.
+
+    >>> check_student_name("s07")
+    's07'
+    >>> check_student_name("../x")
+    Traceback (most recent call last):
+    ...
+    ValueError: the student name '../x' can't be a file name: use up to 64 letters, digits, '-', '_', '.'
+    """
+    if not isinstance(student, str) or not _SAFE_STUDENT.fullmatch(student) or student.endswith("."):
+        raise ValueError(
+            f"the student name {student!r} can't be a file name: use up to 64 letters, digits, '-', '_', '.'"
+        )
+    return student
+
+
+def write_worksheets(
+    sheets: Sequence[Exercise], out: str | os.PathLike[str], *, seed: int | None = None, overwrite: bool = False
+) -> list[Path]:
     """Write each sheet as ``<student>.md`` and ``<student>.html``, and the key as ``key.json`` and ``key.md``.
 
-    Everything is drawn before the first file is written. Returns the paths written.
+    Everything is drawn before the first file is written. Returns the paths written. A folder that already
+    holds an answer key is refused unless ``overwrite=True``: another class's key is never replaced by accident.
     """
     folder = check_output_folder(out)
+    for sheet in sheets:
+        check_student_name(sheet.student)
+    if len({sheet.student.lower() for sheet in sheets}) != len(sheets):
+        raise ValueError("two worksheets have the same student name (names are file names: case does not count)")
+    if (folder / "key.json").exists() and not overwrite:
+        raise FileExistsError(
+            f"{os.fspath(out)!r} already holds an answer key (key.json), perhaps another class's: choose another "
+            f"folder, or replace it on purpose (--overwrite; overwrite=True)"
+        )
     files: dict[str, str] = {}
     for sheet in sheets:
         files[f"{sheet.student}.md"] = sheet.to_markdown()
@@ -557,9 +640,14 @@ def grade(sheet: Exercise, answers: Mapping[str, str | float]) -> Grade:
             problems.append(f"{name!r} is not a node of this sheet (its nodes: {', '.join(by_name)})")
             continue
         try:
-            given[name] = text if isinstance(text, float) else parse_answer(str(text))
+            number = text if isinstance(text, float) else parse_answer(str(text))
         except AnswerError as error:
             problems.append(f"{name}: {error}")
+            continue
+        if not math.isfinite(number):  # ∞ is never a gradient of these sheets, and isclose(∞, ∞) would say right
+            problems.append(f"{name}: {format_number(number)} is not a finite number")
+            continue
+        given[name] = number
     # What each node's gradient would be from the student's own earlier numbers: an error carried forward.
     # backward()'s order: a node's upstream is complete before its step, so a gap takes what their numbers give.
     carried = dict.fromkeys(by_name.values(), 0.0)
@@ -580,7 +668,7 @@ def grade(sheet: Exercise, answers: Mapping[str, str | float]) -> Grade:
             rows.append(GradeRow(name, None, correct, 0.0, "missing"))
         elif is_close(answer, correct, rel_tol=sheet.rel_tol, abs_tol=sheet.abs_tol):
             rows.append(GradeRow(name, answer, correct, 1.0, "right"))
-        elif is_close(answer, carried[node], rel_tol=sheet.rel_tol, abs_tol=sheet.abs_tol):
+        elif _follows(answer, carried[node], sheet):
             rows.append(GradeRow(name, answer, correct, 0.5, "follows from an earlier wrong answer"))
         else:
             rows.append(GradeRow(name, answer, correct, 0.0, f"wrong: ∂{loss}/∂{name} = {format_number(correct)}"))
@@ -592,6 +680,68 @@ def grade(sheet: Exercise, answers: Mapping[str, str | float]) -> Grade:
         steps = [step for step in wt if any(c.parent is node for c in step.contributions)]
         explanation = "\n".join(str(step) for step in steps)
     return Grade(sheet.student, tuple(rows), first_wrong, explanation, tuple(problems))
+
+
+def _follows(answer: float, carried: float, sheet: Exercise) -> bool:
+    """An error carried forward: the answer is what the chain rule gives from the student's own earlier
+    numbers, and that shows a method: a carried 0 (an earlier 0 times anything) or ∞ shows none."""
+    if carried == 0.0 or not math.isfinite(carried):
+        return False
+    return is_close(answer, carried, rel_tol=sheet.rel_tol, abs_tol=sheet.abs_tol)
+
+
+_WORKSHEET_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+
+HAND_IN_LIMIT = 64 * 1024
+"""The largest hand-in read, in bytes: a hand-in is a few lines of ``node = number``."""
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)  # fmt: skip
+
+
+class HandInError(ValueError):
+    """A hand-in that can't be read as text: the message says why, in one line."""
+
+
+def read_hand_in(path: str | os.PathLike[str]) -> str:
+    """A student's hand-in as text, read safely: files from students are untrusted.
+
+    Only a regular file of at most `HAND_IN_LIMIT` bytes is read (a named pipe or a link to a device
+    would block or never end). UTF-8 with or without a byte-order mark, UTF-16 and UTF-32 with one, and
+    UTF-16 without one are read; other bytes that are not UTF-8 are read as Windows-1252 (most old
+    editors' default). A file with other zero bytes is not text: `HandInError`.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a pipe opens without waiting
+    except OSError as error:
+        raise HandInError(f"can't open it: {error.strerror or error}") from None
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise HandInError("it is not a regular file (a pipe, a device or a folder): a hand-in is a text file")
+    with os.fdopen(descriptor, "rb") as file:
+        data = file.read(HAND_IN_LIMIT + 1)
+    if len(data) > HAND_IN_LIMIT:
+        raise HandInError(f"it is larger than {HAND_IN_LIMIT // 1024} KB: a hand-in is a few lines of text")
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding)
+            except UnicodeDecodeError:
+                raise HandInError(f"it starts as {encoding.upper()} text but is not") from None
+    if data[1::2].count(0) > len(data) // 4 or data[0::2].count(0) > len(data) // 4:  # UTF-16 without a mark
+        little_endian = data[1::2].count(0) >= data[0::2].count(0)
+        try:
+            return data.decode("utf-16-le" if little_endian else "utf-16-be")
+        except UnicodeDecodeError:
+            raise HandInError("it is not text (it has zero bytes)") from None
+    if 0 in data:
+        raise HandInError("it is not text (it has zero bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def read_answers(text: str) -> dict[str, str]:

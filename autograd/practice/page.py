@@ -15,13 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from ..teaching.player import write_player
-from .quiz import ABS_TOL, REL_TOL, format_number, questions, tolerance_text
+from ..teaching.update import UpdateExplanation
+from .quiz import ABS_TOL, REL_TOL, format_number, questions, tolerance_text, update_questions
 
 __all__ = ["quiz_data", "write_quiz"]
 
 
-def quiz_data(wt: Any, *, rel_tol: float = REL_TOL, abs_tol: float = ABS_TOL) -> dict[str, Any]:
-    """The questions of walkthrough `wt` as the player's script needs them: JSON-ready data.
+def quiz_data(
+    wt: Any, *, rel_tol: float = REL_TOL, abs_tol: float = ABS_TOL, update: UpdateExplanation | None = None
+) -> dict[str, Any]:
+    """The questions of walkthrough `wt` as the player's script needs them: JSON-ready data. With `update`,
+    the update step's questions (w_new = w_old − η · ∂L/∂w) come last.
 
     >>> from autograd import Value, walkthrough
     >>> x = Value(3.0, "x")
@@ -44,12 +48,20 @@ def quiz_data(wt: Any, *, rel_tol: float = REL_TOL, abs_tol: float = ABS_TOL) ->
                 "label": q.label,
             }
             for q in questions(wt, digits=wt.digits)
+            + (update_questions(update, step=len(wt), loss_name=wt.names[wt.root], digits=wt.digits) if update else [])
         ],
     }
 
 
-def write_quiz(wt: Any, path: str | os.PathLike[str], draw_options: dict[str, Any] | None = None) -> Path:
-    """Lay the graph out once (`draw_options` go to `autograd.drawing.draw_dot`) and write the quiz to `path`."""
+def write_quiz(
+    wt: Any,
+    path: str | os.PathLike[str],
+    draw_options: dict[str, Any] | None = None,
+    update: UpdateExplanation | None = None,
+) -> Path:
+    """Lay the graph out once (`draw_options` go to `autograd.drawing.draw_dot`) and write the quiz to `path`;
+    with `update`, its last step asks each parameter's new value."""
     if not len(wt):
         raise ValueError(f"{wt.names[wt.root]} is a leaf: backward() has no step, so there is nothing to ask")
-    return write_player(wt, wt.picture(**(draw_options or {})), path, quiz_data(wt))
+    picture = wt.picture(**(draw_options or {}))
+    return write_player(wt, picture, path, quiz_data(wt, update=update), update=update)

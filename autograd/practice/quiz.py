@@ -39,7 +39,8 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from .. import Walkthrough
-from ..engine import OPS, Constant, Value
+from ..engine import Constant, Value
+from ..teaching.notation import TEXT
 
 __all__ = [
     "ABS_TOL",
@@ -62,6 +63,11 @@ ABS_TOL = 1e-4
 _MINUSES = str.maketrans({"−": "-", "–": "-", "—": "-", "﹣": "-", "－": "-", "＋": "+"})
 
 
+_LONGEST_ANSWER = 100
+_LARGEST_EXPONENT = 400  # beyond float's range either way (its exponents end near ±308)
+_EXPONENT = re.compile(r"[eE]([+-]?[0-9_]+)")
+
+
 class AnswerError(ValueError):
     """A typed answer that is not a number: the message says, in one line, what to type instead."""
 
@@ -81,6 +87,13 @@ def parse_answer(text: str) -> float:
     """
     cleaned = re.sub(r"\s*/\s*", "/", text.strip().translate(_MINUSES))
     shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:37] + "..."
+    if len(cleaned) > _LONGEST_ANSWER:  # reading is exact, so its cost grows with the text: keep it bounded
+        raise AnswerError(f"{shown!r} is {len(cleaned)} characters long: type a number of at most {_LONGEST_ANSWER}")
+    exponent = _EXPONENT.search(cleaned)
+    if exponent is not None and abs(int(exponent.group(1))) > _LARGEST_EXPONENT:  # 1e99999999: 10**99999999 exactly
+        if int(exponent.group(1)) > 0 and re.search(r"[1-9]", cleaned[: exponent.start()]):
+            raise AnswerError(f"{shown!r} is too large for a float: a gradient here is a modest number")
+        cleaned = "0"  # 5e-99999999 is 0 as a float
     try:
         number = Fraction(cleaned)
     except ZeroDivisionError:
@@ -154,11 +167,13 @@ class Question:
     hints: tuple[str, str]
     explanation: str  # the step written out, as str(step) has it
     digits: int = 4
+    asks: str = ""  # what is asked when it is not a gradient: "w_new", the update step's new weight
+    worked: str = ""  # the answer worked out, when it is not a chain-rule product (the update)
 
     @property
     def gradient(self) -> str:
-        """The gradient asked for, "∂L/∂z"."""
-        return f"∂{self.loss_name}/∂{self.parent_name}"
+        """The gradient asked for, "∂L/∂z" (or, at the update step, the new value: "w_new")."""
+        return self.asks or f"∂{self.loss_name}/∂{self.parent_name}"
 
     @property
     def prompt(self) -> str:
@@ -175,12 +190,24 @@ class Question:
 
     def shown(self) -> str:
         """The answer, with the arithmetic that gives it."""
-        upstream, local = format_number(self.upstream, self.digits), _operand(self.local_grad, self.digits)
-        product = f"∂{self.loss_name}/∂{self.node_name} · local derivative = {upstream} · {local}"
-        if self.accumulates:
-            before = format_number(self.grad_before, self.digits)
-            product = f"{before} + {product}"
-        return f"{self.gradient} = {product} = {format_number(self.answer, self.digits)}"
+        if self.worked:
+            return self.worked
+        symbols = f"∂{self.loss_name}/∂{self.node_name} · local derivative"
+        answer = format_number(self.answer, self.digits)
+        if self.accumulates:  # what it holds, plus this step's share: before + upstream · local
+            before, upstream, local = TEXT.checked(
+                [self.grad_before, self.upstream, self.local_grad], self.answer, self.digits, lambda a, b, c: a + b * c
+            )
+            local = f"({local})" if local.startswith(TEXT.minus) else local
+            return f"{self.gradient} = {before} + {symbols} = {before} + {upstream} · {local} = {answer}"
+        upstream, local = _checked_product(self.upstream, self.local_grad, self.answer, self.digits)
+        return f"{self.gradient} = {symbols} = {upstream} · {local} = {answer}"
+
+
+def _checked_product(upstream: float, local_grad: float, product: float, digits: int) -> tuple[str, str]:
+    """The two factors written so that their product, as shown, rounds to the product shown (see `Notation.checked`)."""
+    first, second = TEXT.checked([upstream, local_grad], product, digits, lambda a, b: a * b)
+    return first, f"({second})" if second.startswith(TEXT.minus) else second
 
 
 def _template_names(step: Any, names: Sequence[str], numbers: bool, digits: int) -> dict[str, str]:
@@ -202,16 +229,20 @@ def _hints(step: Any, slot: int, question: dict[str, Any], loss: str, digits: in
     """Hint 1: the local derivative's formula (from the op table). Hint 2: the numbers to multiply."""
     node = step.node
     names = [c.parent_name for c in step.contributions]
-    op = OPS.get(node.op)
     parent = names[slot]
-    formula_of_node = op.formula.format(a=names[0], b=names[1] if len(names) > 1 else "") if op else node.op
-    symbolic: str | None = None
-    numeric: str | None = None
-    if op is not None and slot < len(op.derivatives):
-        symbolic_template, numeric_template = op.derivatives[slot]
-        symbolic = symbolic_template.format(**_template_names(step, names, False, digits))
-        if numeric_template is not None:
-            numeric = numeric_template.format(**_template_names(step, names, True, digits))
+    if hasattr(step, "formula"):  # a walkthrough's step: a group of ops (one_step) reads as one formula
+        formula_of_node = step.formula()
+        symbolic, numeric = step.local_derivative(TEXT, slot)
+        symbolic = symbolic or None
+    else:
+        op = node.operation  # the op the node was made with, even if a notebook cell has since redefined its name
+        formula_of_node = op.formula.format(a=names[0], b=names[1] if len(names) > 1 else "") if op else node.op
+        symbolic = numeric = None
+        if op is not None and slot < len(op.derivatives):
+            symbolic_template, numeric_template = op.derivatives[slot]
+            symbolic = symbolic_template.format(**_template_names(step, names, False, digits))
+            if numeric_template is not None:
+                numeric = numeric_template.format(**_template_names(step, names, True, digits))
     local = format_number(question["local_grad"], digits)
     if symbolic is None:
         rule = f"its number, {local}, comes from the {node.op} op's local_grads rule"
@@ -225,9 +256,12 @@ def _hints(step: Any, slot: int, question: dict[str, Any], loss: str, digits: in
     if question["accumulates"]:
         first = first[:-1] + ", added to what it already holds."
     with_numbers = local if numeric is None or numeric == local else f"{numeric} = {local}"
+    upstream, local_factor = _checked_product(
+        question["upstream"], question["local_grad"], question["upstream"] * question["local_grad"], digits
+    )
     second = (
         f"Hint 2: multiply {gradient} = {format_number(question['upstream'], digits)} by the local derivative "
-        f"{with_numbers}: {format_number(question['upstream'], digits)} · {_operand(question['local_grad'], digits)}"
+        f"{with_numbers}: {upstream} · {local_factor}"
     )
     if question["accumulates"]:
         second += f", then add the {format_number(question['grad_before'], digits)} it already holds."
@@ -279,6 +313,53 @@ def questions(wt: Any, *, digits: int = 4) -> list[Question]:
     return found
 
 
+def update_questions(update: Any, *, step: int, loss_name: str = "L", digits: int = 4) -> list[Question]:
+    """The update step's questions, one per parameter: w_new = w_old − η · ∂L/∂w, from `update`
+    (an `autograd.teaching.UpdateExplanation` of plain SGD: its own arithmetic). `step` is its index.
+
+    >>> from autograd.optim import SGD
+    >>> from autograd.teaching import explain_update
+    >>> w = Value(0.5, "w"); w.grad = -0.0942
+    >>> (q,) = update_questions(explain_update(SGD([w], lr=0.1)), step=6)
+    >>> q.prompt, round(q.answer, 5), q.hints[1]
+    ('w_new = ?', 0.50942, 'Hint 2: 0.5000 − 0.1 · (−0.0942)')
+    """
+    if not update.worked:
+        raise ValueError(
+            "the quiz asks the update of plain SGD, w_new = w_old − η · ∂L/∂w: momentum, weight decay and Adam "
+            "have more to it than one line"
+        )
+    found = []
+    for row, line in zip(update.rows, update.worked):
+        name, arithmetic = row.name, line.split(" = ", 2)[2]  # "0.5000 − 0.1 · (−0.0942) = 0.5094"
+        numbers = arithmetic.rsplit(" = ", 1)[0]
+        found.append(
+            Question(
+                step=step,
+                step_count=step + 1,
+                header=f"The last step: the update, {update.formula}",
+                loss_name=loss_name,
+                node_name=name,
+                parent_name=name,
+                upstream=0.0,
+                local_grad=0.0,
+                grad_before=row.old,
+                answer=row.new,
+                accumulates=False,
+                hints=(
+                    f"Hint 1: {name}_new = {name}_old − η · ∂{loss_name}/∂{name}: the old value, less the "
+                    f"learning rate times its gradient (from the last backward step).",
+                    f"Hint 2: {numbers}",
+                ),
+                explanation=line,
+                digits=digits,
+                asks=f"{name}_new",
+                worked=line,
+            )
+        )
+    return found
+
+
 def step_index(step: Any, wt: Any) -> int:
     """A step's index from 0 (``step.index`` where the walkthrough has it)."""
     index = getattr(step, "index", None)
@@ -324,6 +405,7 @@ class Quiz:
     rel_tol: float = REL_TOL
     abs_tol: float = ABS_TOL
     digits: int = 4
+    update: Any = None  # an SGD optimiser (after backward(), before step()): its update is asked last
     questions: list[Question] = field(init=False)
     position: int = field(init=False, default=0)
     _progress: list[_Progress] = field(init=False, repr=False)
@@ -335,6 +417,14 @@ class Quiz:
         wt = Walkthrough(self.source, digits=self.digits) if isinstance(self.source, Value) else self.source
         self.walkthrough = wt
         self.questions = questions(wt, digits=self.digits)
+        if self.update is not None:
+            from ..teaching.update import UpdateExplanation, explain_update
+
+            explained = self.update
+            if not isinstance(explained, UpdateExplanation):
+                explained = explain_update(explained, digits=self.digits)
+            loss = wt.names[wt.root]
+            self.questions += update_questions(explained, step=len(wt), loss_name=loss, digits=self.digits)
         self._progress = [_Progress() for _ in self.questions]
 
     @property
@@ -390,10 +480,14 @@ class Quiz:
         """The score line, then which questions went wrong (and how many were not reached)."""
         total = len(self.questions)
         lines = [f"Score: {self.score} of {total} right first time ({tolerance_text(self.rel_tol, self.abs_tol)})."]
-        wrong = [q.label for q, outcome in self.outcomes() if outcome in ("later", "shown")]
+        # A question left after a wrong answer or a hint (Ctrl-D, Ctrl-C, an empty line) went wrong: it was reached.
+        attempted = [p.outcome == "not reached" and (p.tries > 0 or p.hints > 0) for p in self._progress]
+        wrong = [
+            q.label for (q, outcome), left in zip(self.outcomes(), attempted) if outcome in ("later", "shown") or left
+        ]
         if wrong:
             lines.append("Went wrong: " + ", ".join(wrong) + ".")
-        missing = sum(outcome == "not reached" for _, outcome in self.outcomes())
+        missing = sum(outcome == "not reached" and not left for (_, outcome), left in zip(self.outcomes(), attempted))
         if missing:
             lines.append(f"Not reached: {missing} of {total} questions.")
         return "\n".join(lines)

@@ -3,6 +3,7 @@
 One module each, none importing another's privates, and no import cycles:
 
 * `notation`  how the chain rule is written, in text, Markdown and LaTeX, from the engine's op table
+* `steps`     steps at the level the learner wrote: `squared_error` (½(a − y)² as one op), `one_step` (a group)
 * `replay`    ``backward()`` one step at a time, recorded (`Replay`, `Step`, `Contribution`)
 * `handout`   the worked solution as text, Markdown, LaTeX
 * `check`     a learner's hand-computed gradients marked (`check_gradients`)
@@ -19,14 +20,17 @@ from .initialisation import compare_initialisations, initialise
 from .landscape import loss_landscape
 from .lesson import Frame, Walkthrough, walkthrough
 from .replay import Contribution, Replay, Step
+from .steps import SQUARED_ERROR, Group, one_step, squared_error
 from .training import TrainingRun, watch_training
 from .update import UpdateExplanation, UpdateRow, explain_update
 
 __all__ = [
+    "SQUARED_ERROR",
     "Contribution",
     "Frame",
     "GradientCheck",
     "GradientCheckRow",
+    "Group",
     "Replay",
     "Step",
     "TrainingRun",
@@ -38,6 +42,8 @@ __all__ = [
     "explain_update",
     "initialise",
     "loss_landscape",
+    "one_step",
+    "squared_error",
     "walkthrough",
     "watch_training",
 ]

@@ -21,7 +21,6 @@ Gradients:
 
 from __future__ import annotations
 
-from ..engine import Constant
 from .notation import LATEX, MARKDOWN, TEXT, latex_text, markdown_escape
 from .replay import Replay
 
@@ -63,10 +62,9 @@ def as_markdown(replay: Replay) -> str:
         parts.append(f"### {step.header(n)}")
         parts.append("\n".join(f"- {equation.text()}" for equation in step.equations(n)))
     table = [f"| node | value | ∂{loss}/∂node |", "|---|---:|---:|"]
-    for node in reversed(replay.nodes):
-        if not isinstance(node, Constant):
-            value, grad = n.number(node.data, replay.digits), n.number(replay.gradients[node], replay.digits)
-            table.append(f"| {n.escape_name(replay.names[node])} | {value} | {grad} |")
+    for node in replay.shown_nodes():
+        value, grad = n.number(node.data, replay.digits), n.number(replay.gradients[node], replay.digits)
+        table.append(f"| {n.escape_name(replay.names[node])} | {value} | {grad} |")
     parts.append("### Gradients\n\n" + "\n".join(table))
     return "\n\n".join(parts) + "\n"
 
@@ -91,8 +89,7 @@ def as_latex(replay: Replay) -> str:
     rows = [
         f"${n.escape_name(replay.names[node])}$ & ${n.number(node.data, replay.digits)}$ & "
         f"${n.number(replay.gradients[node], replay.digits)}$ \\\\"
-        for node in reversed(replay.nodes)
-        if not isinstance(node, Constant)
+        for node in replay.shown_nodes()
     ]
     parts.append(
         "\\begin{tabular}{lrr}\n"

@@ -29,7 +29,7 @@ leaves it out: a constant is not trained, so its gradient is of no interest.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,8 @@ from .check import GradientCheck, check
 from .handout import as_latex, as_markdown, as_text
 from .player import Picture, notebook_html, write_player
 from .replay import Replay, Step
+from .steps import Group
+from .update import UpdateExplanation, explain_update
 
 __all__ = ["Frame", "Walkthrough", "walkthrough"]
 
@@ -65,8 +67,8 @@ class Walkthrough(Replay):
     Build it with `walkthrough`.
     """
 
-    def __init__(self, root: Value, *, digits: int = 4) -> None:
-        super().__init__(root, digits=digits)
+    def __init__(self, root: Value, *, digits: int = 4, groups: Iterable[Group] = (), primitive: bool = False) -> None:
+        super().__init__(root, digits=digits, groups=groups, primitive=primitive)
         self.position = 0
         self._pictures: dict[str, Picture] = {}
 
@@ -127,22 +129,29 @@ class Walkthrough(Replay):
             picture, problem = None, str(error).splitlines()[0]
         return notebook_html(self, picture, self.position, problem)
 
-    def save_html(self, path: str | os.PathLike[str], *, quiz: bool = False, **draw_options: Any) -> Path:
+    def save_html(
+        self, path: str | os.PathLike[str], *, quiz: bool = False, update: Any = None, **draw_options: Any
+    ) -> Path:
         """Write one self-contained HTML file that plays the walkthrough: the graph laid out once, the steps
         as data, Prev/Next buttons, a slider, the arrow keys, pan and zoom, and a table of the gradients
         that fills in as the steps go. Nothing is loaded from the network. Extra keyword arguments go to
         `autograd.drawing.draw_dot` (``model=``, ``collapse="neuron"``, ``params=``…). Returns the path written.
         With ``quiz=True`` the same page asks for each step's gradients before showing them, with two hints,
-        the answer on request, and the score at the end (`autograd.practice.page`)."""
+        the answer on request, and the score at the end (`autograd.practice.page`). With ``update=optimizer``
+        (after ``loss.backward()``, before ``optimizer.step()``) the player ends with the update step, each
+        parameter's w_new = w_old − η · ∂L/∂w from the optimiser's own arithmetic (`explain_update`)."""
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"save_html() needs a file path (str or Path), not {type(path).__name__}: {path!r}")
         check_target(path)  # a missing folder fails now, not after the layout
+        explained = None
+        if update is not None:
+            explained = update if isinstance(update, UpdateExplanation) else explain_update(update, digits=self.digits)
         if quiz:
             from ..practice.page import write_quiz  # practice sits on top of teaching: imported only when asked
 
-            return write_quiz(self, path, draw_options)
+            return write_quiz(self, path, draw_options, update=explained)
         picture = self.picture(**draw_options) if len(self) else None
-        return write_player(self, picture, path)
+        return write_player(self, picture, path, update=explained)
 
     # ------------------------------------------------------------------ the worked solution
 
@@ -170,10 +179,12 @@ class Walkthrough(Replay):
         return check(self, guesses, rel_tol=rel_tol, abs_tol=abs_tol)
 
 
-def walkthrough(root: Value, *, digits: int = 4) -> Walkthrough:
+def walkthrough(root: Value, *, digits: int = 4, groups: Iterable[Group] = (), primitive: bool = False) -> Walkthrough:
     """The backward pass of `root`, one step per node with parents, written out in numbers.
 
-    `digits` is the number of decimals shown; the recorded numbers keep full precision.
+    `digits` is the number of decimals shown; the recorded numbers keep full precision. `groups`
+    (made by `autograd.teaching.one_step`) are shown as one step each, written as the worked example
+    writes its steps; ``primitive=True`` ignores them and steps through every node.
 
     >>> x = Value(2.0, "x")
     >>> y = x.tanh(); y.label = "y"
@@ -183,4 +194,4 @@ def walkthrough(root: Value, *, digits: int = 4) -> Walkthrough:
       ∂y/∂x = tanh'(x) = 1 − tanh²(x) = 1 − 0.9640² = 0.0707
       ∂L/∂x = ∂L/∂y · ∂y/∂x = 3.0000 · 0.0707 = 0.2120
     """
-    return Walkthrough(root, digits=digits)
+    return Walkthrough(root, digits=digits, groups=groups, primitive=primitive)

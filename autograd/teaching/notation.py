@@ -78,6 +78,26 @@ class Notation:
         text = self.number(x, digits)
         return f"({text})" if x < 0 or text.startswith(self.minus) else text
 
+    def checked(self, numbers: Sequence[float], result: float, digits: int, rule: Callable[..., float]) -> list[str]:
+        """`numbers` written so that a calculator, given them as shown, gets `result` as shown: `rule` applied
+        to the shown numbers rounds to the shown result. With `digits` decimals when that holds, else with as
+        few more as it takes (the rounding of a factor can move a product's last digit).
+
+        >>> TEXT.checked([0.01474, 2.0], 0.02948, 4, lambda a, b: a * b)
+        ['0.01474', '2.00000']
+        """
+        wanted = self.number(result, digits)
+        for more in range(7):
+            texts = [self.number(x, digits + more) for x in numbers]
+            if self.number(rule(*(self.read(text) for text in texts)), digits) == wanted:
+                return texts
+        return [self.number(x, digits) for x in numbers]
+
+    def read(self, text: str) -> float:
+        """A number as this notation writes it, read back: "−0.0628" → -0.0628."""
+        cleaned = text.replace(self.minus, "-").replace("−", "-").strip("()")
+        return float(cleaned.replace("∞", "inf"))
+
     def constant(self, x: float) -> str:
         """A plain number written in the user's expression (the ½, the exponent 2): as short as it reads."""
         return constant_text(x).replace("−", self.minus)

@@ -43,6 +43,7 @@ from ..engine import Constant, Value
 from .handout import summary_table
 from .notation import TEXT
 from .replay import Replay, Step
+from .update import UpdateExplanation
 
 __all__ = ["Picture", "notebook_html", "player_html", "progress", "write_player"]
 
@@ -98,6 +99,9 @@ class Picture:
             for c in step.contributions:
                 shown.setdefault(c.parent, []).append(format_number(c.grad_after, precision))
                 changed.append((c.parent, c.grad_after, c.complete))
+            for member in step.members[:-1]:  # inside a group: backward()'s numbers, reached at the group's step
+                shown.setdefault(member, []).append(format_number(replay.gradients[member], precision))
+                changed.append((member, replay.gradients[member], True))
             self.changes.append(changed)
         widest = {node: max([NOT_REACHED, *texts], key=len) for node, texts in shown.items()}
         options["grads"] = widest
@@ -111,7 +115,7 @@ class Picture:
         with progress(f"laying out the graph ({len(dot.grad_rows)} boxes)"):
             self.svg = _svg_for_inline(render_svg(dot))
         # As it reads before the first step: each box was drawn holding its widest number, which is no one's to see yet.
-        self.svg = self._showing(set(), self.known_after(-1))
+        self.svg = _with_grads(self.svg, self.grad_rows, self.known_after(-1))
 
     def known_after(self, index: int) -> dict[Value, str]:
         """The gradient text of every Value reached once step `index` is done (-1: before the first step)."""
@@ -124,7 +128,11 @@ class Picture:
     def frame_svg(self, index: int) -> str:
         """The drawing at step `index`, as SVG text: its parts highlighted, the gradients known so far filled in."""
         step = self.replay[index]
-        return self._showing(set(self.parts.get(step.node, ())), self.known_after(step.index))
+        return self._showing(set(self.step_parts(step)), self.known_after(step.index))
+
+    def step_parts(self, step: Step) -> list[str]:
+        """What a step highlights: its node's box, op and edges; for a group, those of every node inside."""
+        return [part for member in step.members for part in self.parts.get(member, [])]
 
     def _showing(self, highlighted: set[str], known: dict[Value, str]) -> str:
         """The drawing with these parts highlighted and these gradients filled in, the others "grad —"."""
@@ -150,19 +158,27 @@ class Picture:
                     text.set("fill", "#111827" if value is not None else "#9ca3af")
         return ElementTree.tostring(root, encoding="unicode")
 
-    def data(self) -> dict[str, Any]:
-        """What the player's script needs, as JSON-ready data: the slots, and per step its changes and text."""
+    def data(self, update: UpdateExplanation | None = None) -> dict[str, Any]:
+        """What the player's script needs, as JSON-ready data: the slots, and per step its changes and text.
+        With `update` (`explain_update`), a last step shows the optimiser's update of each parameter."""
         replay, digits = self.replay, self.replay.digits
-        rows = [node for node in reversed(replay.nodes) if not isinstance(node, Constant)]
+        table = replay.shown_nodes()
+        # The table's rows, then the nodes drawn but not listed (inside a group): their gradients show in the drawing.
+        listed = set(table)
+        rows = table + [n for n in reversed(replay.nodes) if n not in listed and not isinstance(n, Constant)]
         row_of = {node: i for i, node in enumerate(rows)}
         slots = [list(self.slots.get(node, ("", -1))) for node in rows]
         steps = []
+        count = len(replay) + (update is not None)
         for step, changed in zip(replay, self.changes):
-            header, *lines = step.lines()
+            _, *lines = step.lines()
+            header = f"Step {step.index + 1} of {count}: {step.forward()}"
             steps.append(
                 {
                     "row": row_of[step.node],
-                    "parts": self.parts.get(step.node, []),
+                    "parts": self.step_parts(step),
+                    # what the view must show whole: the step's parts and the boxes of its inputs
+                    "focus": self.step_parts(step) + [self.slots[p][0] for p in step.parents if p in self.slots],
                     # per gradient reached: its row, as the picture shows it, as the table shows it, complete?
                     "grads": [
                         [row_of[node], format_number(grad, self.precision), TEXT.number(grad, digits), int(complete)]
@@ -173,9 +189,52 @@ class Picture:
                     "lines": printable("\n".join(line.strip() for line in lines)),
                 }
             )
-        final = [TEXT.number(replay.gradients[node], digits) for node in rows]
+        if update is not None:
+            steps.append(
+                {
+                    "row": -1,
+                    "parts": [part for row in update.rows for part in self.parts.get(row.param, [])],
+                    "focus": [self.slots[row.param][0] for row in update.rows if row.param in self.slots],
+                    "grads": [],
+                    "header": printable(f"Step {count} of {count}: the update, {update.formula}"),
+                    "lines": printable("\n".join(update.worked_lines())),
+                }
+            )
+        final = [TEXT.number(replay.gradients[node], digits) for node in rows[: len(table)]]
         start = [format_number(1.0, self.precision), TEXT.number(1.0, digits)]
         return {"root": row_of[replay.root], "start": start, "slots": slots, "steps": steps, "final": final}
+
+
+_BLOCK = re.compile(r'<g id="[^"]*" class="node">\s*<title>([^<]*)</title>')
+_GRAD_TEXT = re.compile(r"<text\b([^>]*)>(\s*)grad [^<]*</text>")
+
+
+def _with_grads(svg: str, grad_rows: dict[str, list[Value]], known: dict[Value, str]) -> str:
+    """The drawing with these gradients filled in and the others "grad —", highlighting nothing: what
+    `Picture._showing` does with no parts highlighted, as plain text substitution (a drawing of 10,000 boxes
+    is parsed as XML in seconds; this takes a fraction of one)."""
+    pieces, last = [], 0
+    for block in _BLOCK.finditer(svg):
+        nodes = grad_rows.get(html.unescape(block[1]))
+        if not nodes:
+            continue
+        end = svg.find("</g>", block.end())
+        rows = iter(nodes)
+
+        def fill(text: re.Match[str], rows: Iterator[Value] = rows) -> str:
+            if 'font-weight="bold"' in text[1]:
+                return text[0]
+            node = next(rows, None)
+            value = known.get(node) if node is not None else None
+            colour = "#111827" if value is not None else "#9ca3af"
+            attributes = re.sub(r'\s*fill="[^"]*"', "", text[1])
+            return (
+                f'<text{attributes} fill="{colour}">{text[2]}grad {value if value is not None else NOT_REACHED}</text>'
+            )
+
+        pieces += [svg[last : block.end()], _GRAD_TEXT.sub(fill, svg[block.end() : end])]
+        last = end
+    return "".join([*pieces, svg[last:]])
 
 
 def _grad_texts(group: ElementTree.Element) -> list[ElementTree.Element]:
@@ -289,7 +348,7 @@ _SCRIPT = """
     counter.textContent = "Step " + (current + 1) + " of " + steps.length;
     prev.disabled = current === 0;
     next.disabled = current >= furthest();
-    if (lit.length) follow(lit[0]);
+    follow((steps[current].focus || steps[current].parts).map(function (t) { return byTitle[t]; }).filter(Boolean));
     if (quiz) ask();
   }
   // The quiz: each step's gradients are asked for before the drawing, the table or the explanation show them.
@@ -444,12 +503,23 @@ _SCRIPT = """
     apply();
   }
   var shift = svg.querySelector("g.graph").transform.baseVal.consolidate();
-  function follow(g) {  // bring the step's node wholly into view when any of it is outside
-    var box = g.getBBox();
-    var left = box.x + (shift ? shift.matrix.e : 0), top = box.y + (shift ? shift.matrix.f : 0);
-    if (left < view.x || left + box.width > view.x + view.w || top < view.y || top + box.height > view.y + view.h) {
-      view.x = left + box.width / 2 - view.w / 2; view.y = top + box.height / 2 - view.h / 2; apply();
+  function follow(shown) {  // bring the step's node, edges and inputs wholly into view when any of them is outside
+    if (!shown.length) return;
+    var left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+    shown.forEach(function (g) {
+      var box = g.getBBox();
+      var x = box.x + (shift ? shift.matrix.e : 0), y = box.y + (shift ? shift.matrix.f : 0);
+      left = Math.min(left, x); top = Math.min(top, y);
+      right = Math.max(right, x + box.width); bottom = Math.max(bottom, y + box.height);
+    });
+    var margin = 8, w = right - left + 2 * margin, h = bottom - top + 2 * margin;
+    if (w > view.w || h > view.h) {  // too big for the view at this zoom: zoom out until it fits
+      view.w = Math.max(w, h / aspect()); view.h = view.w * aspect();
+    } else if (left - margin >= view.x && right + margin <= view.x + view.w &&
+               top - margin >= view.y && bottom + margin <= view.y + view.h) {
+      return;
     }
+    view.x = (left + right) / 2 - view.w / 2; view.y = (top + bottom) / 2 - view.h / 2; apply();
   }
   function toSvg(clientX, clientY) {
     var r = svg.getBoundingClientRect();
@@ -603,7 +673,12 @@ def _quiz_panel(quiz: dict[str, Any]) -> str:
     )
 
 
-def player_html(replay: Replay, picture: Picture | None, quiz: dict[str, Any] | None = None) -> str:
+def player_html(
+    replay: Replay,
+    picture: Picture | None,
+    quiz: dict[str, Any] | None = None,
+    update: UpdateExplanation | None = None,
+) -> str:
     """The whole player page as HTML text.
 
     With `quiz` (``questions``, each with its ``step``, ``answer`` and texts, and ``rel_tol``, ``abs_tol``,
@@ -611,19 +686,19 @@ def player_html(replay: Replay, picture: Picture | None, quiz: dict[str, Any] | 
     """
     esc = _text
     loss = esc(replay.names[replay.root])
-    count = max(len(replay), 1)
-    disabled = "" if len(replay) > 1 else " disabled"
+    count = max(len(replay) + (update is not None and picture is not None), 1)
+    disabled = "" if count > 1 else " disabled"
     rows = "".join(
         f"<tr><td>{esc(name)}</td><td>{esc(value)}</td><td>—</td></tr>" for name, value, _ in summary_table(replay)
     )
     if picture is None:
         drawing, data = f"<p>{_leaf_note(replay)}</p>", dict[str, Any](steps=[])
     else:
-        drawing, data = picture.svg, picture.data()
+        drawing, data = picture.svg, picture.data(update)
     if quiz is not None:
         asked = Counter(q["step"] for q in quiz["questions"])
         # The script reveals a step's k-th gradient when its k-th question is answered: they must pair up.
-        if any(asked[i] != len(step["grads"]) for i, step in enumerate(data["steps"])):
+        if any(asked[i] != len(step["grads"]) for i, step in enumerate(data["steps"]) if step["row"] >= 0):
             raise ValueError("the quiz's questions do not match the walkthrough's steps: build them from it")
         data["quiz"] = quiz
     title = f"Quiz: the backward pass through {loss}" if quiz else f"Backward pass through {loss}"
@@ -638,7 +713,10 @@ def player_html(replay: Replay, picture: Picture | None, quiz: dict[str, Any] | 
     blob = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     blob = blob.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     script_hash = base64.b64encode(hashlib.sha256(_SCRIPT.encode()).digest()).decode()
-    policy = f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{script_hash}'"
+    policy = (
+        f"default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-{script_hash}'; "
+        "base-uri 'none'; form-action 'none'"
+    )  # frame-ancestors would be ignored here: browsers take it from an HTTP header only, never from <meta>
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -679,13 +757,18 @@ Keys: ← → move, Home / End jump.</p>
 
 
 def write_player(
-    replay: Replay, picture: Picture | None, path: str | os.PathLike[str], quiz: dict[str, Any] | None = None
+    replay: Replay,
+    picture: Picture | None,
+    path: str | os.PathLike[str],
+    quiz: dict[str, Any] | None = None,
+    update: UpdateExplanation | None = None,
 ) -> Path:
-    """Write the player (with `quiz`, the quiz: see `player_html`) to `path` all at once, never half a file."""
+    """Write the player (with `quiz`, the quiz; with `update`, the update as a last step: see `player_html`)
+    to `path` all at once, never half a file."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"save_html() needs a file path (str or Path), not {type(path).__name__}: {path!r}")
     check_target(path)
     with progress(f"writing the player ({len(replay)} steps)"):
-        page = player_html(replay, picture, quiz)
+        page = player_html(replay, picture, quiz, update)
         write_text_atomically(path, page)
     return Path(path)

@@ -15,13 +15,15 @@ its public methods: the hand check, the player, the handouts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import overload
 
 from ..drawing.names import display_names
 from ..engine import Constant, Value, find_stale_node, topological_order
 from .notation import TEXT, Notation, forward_formula, is_number, local_derivative
+from .steps import Group, group_derivative, group_formula
 
 __all__ = ["Contribution", "Equation", "Replay", "Step", "check_digits"]
 
@@ -74,10 +76,35 @@ class Step:
     loss_name: str
     is_root: bool
     digits: int
+    group: Group | None = None  # the step is a group of ops (`one_step`), whose output is `node`
+    concise: bool = False  # written as the worked example writes its steps: no upstream line, ∂L/∂a = a − y
 
     @property
     def parents(self) -> tuple[Value, ...]:
-        return self.node.parents
+        """The values this step hands gradients to: the node's parents, or a group's inputs."""
+        return self.group.inputs if self.group is not None else self.node.parents
+
+    @property
+    def members(self) -> tuple[Value, ...]:
+        """The nodes this step covers: its node, or every node of its group."""
+        return self.group.members if self.group is not None else (self.node,)
+
+    def formula(self, n: Notation = TEXT) -> str:
+        """How the node is computed from its parents' names: "σ(z)"; for a group, "w · x + b"."""
+        names = self._parent_names(n)
+        if self.group is None:
+            return forward_formula(n, self.node, names)
+        known = {c.parent: name for c, name in zip(self.contributions, names)}
+        return group_formula(n, self.group, lambda node: known.get(node, "?"))
+
+    def local_derivative(self, n: Notation, slot: int) -> tuple[str, str | None]:
+        """∂node/∂parent for parent `slot`: its symbolic form and that form with the numbers (or None); "" when
+        the op has no derivative text. For a group, the chain rule inside it, written out (∂z/∂w = x)."""
+        names = self._parent_names(n)
+        if self.group is None:
+            return local_derivative(n, self.node, slot, names, self.digits)
+        known = {c.parent: name for c, name in zip(self.contributions, names)}
+        return group_derivative(n, self.group, self.parents[slot], lambda node: known.get(node, "?")), None
 
     # ------------------------------------------------------------------ writing it out
 
@@ -89,8 +116,7 @@ class Step:
 
     def forward(self, n: Notation = TEXT) -> str:
         """E.g. "a = σ(z) = 0.7006"."""
-        formula = forward_formula(n, self.node, self._parent_names(n))
-        return f"{n.escape_name(self.name)} = {formula} = {n.number(self.node.data, self.digits)}"
+        return f"{n.escape_name(self.name)} = {self.formula(n)} = {n.number(self.node.data, self.digits)}"
 
     def header(self, n: Notation = TEXT) -> str:
         return f"Step {self.index + 1} of {self.count}: {self.forward(n)}"
@@ -101,7 +127,7 @@ class Step:
         names = self._parent_names(n)
         parent = names[c.slot]
         if self.is_root:
-            formula = forward_formula(n, self.node, names)
+            formula = self.formula(n)
             single_call = n is TEXT and formula.endswith(")") and "(" in formula and " " not in formula
             out = formula if single_call else f"({formula})"
         else:
@@ -116,7 +142,7 @@ class Step:
         loss = n.escape_name(self.loss_name)
         out = n.escape_name(self.name)
         upstream = "1" if self.is_root else n.number(self.upstream, self.digits)
-        lines = [Equation(n.partial(loss, out), "=", upstream, "upstream")]
+        lines = [] if self.concise else [Equation(n.partial(loss, out), "=", upstream, "upstream")]
         explained = [c for c in self.contributions if not c.is_constant]
         if not explained:
             lines.append(Equation("", "", "", f"only constants feed {self.name}: nothing to pass back"))
@@ -132,7 +158,7 @@ class Step:
         out = n.escape_name(self.name)
         parent = self._parent_names(n)[c.slot]
         local = self.local_symbol(c, n)
-        symbolic, numeric = local_derivative(n, self.node, c.slot, self._parent_names(n), digits)
+        symbolic, numeric = self.local_derivative(n, c.slot)
         value = n.number(c.local_grad, digits)
         if not symbolic:  # an op without derivative text (your own Op): its number, from its local_grads
             local_rhs = f"{value}{n.note(f'from {self.op} local_grads')}"
@@ -143,20 +169,25 @@ class Step:
         else:
             local_rhs = f"{symbolic} = {numeric} = {value}"
         gradient = n.partial(loss, parent)
+        if self.concise and self.is_root and not c.accumulates:  # ∂L/∂a is the local derivative: ∂L/∂a = a − y
+            return [Equation(gradient if c.complete else gradient + n.so_far, "=", local_rhs)]
+        plain = bool(symbolic) and (is_number(n, symbolic) or re.fullmatch(r"[^\s()·+−-]+", symbolic) is not None)
+        if self.concise and plain:  # ∂L/∂w = ∂L/∂z · ∂z/∂w = ∂L/∂z · x, in one line
+            local = f"{local} = {n.partial(loss, out)} {n.times} {symbolic}"
+        upstream, local_number = n.checked([self.upstream, c.local_grad], c.contribution, digits, _times)
         chain = (
             f"{n.partial(loss, out)} {n.times} {local} = "
-            f"{n.number(self.upstream, digits)} {n.times} {n.operand(c.local_grad, digits)} = "
-            f"{n.number(c.contribution, digits)}"
+            f"{upstream} {n.times} {_bracketed(n, local_number)} = {n.number(c.contribution, digits)}"
         )
         if c.accumulates:
-            total = (
-                f"{gradient} = {n.number(c.grad_before, digits)} + "
-                f"{n.operand(c.contribution, digits)} = {n.number(c.grad_after, digits)}"
-            )
+            before, contribution = n.checked([c.grad_before, c.contribution], c.grad_after, digits, _plus)
+            total = f"{gradient} = {before} + {_bracketed(n, contribution)} = {n.number(c.grad_after, digits)}"
             total += n.complete if c.complete else n.so_far
-            return [Equation(local, "=", local_rhs), Equation(gradient, n.plus_equals, chain + n.so + total)]
+            first = [] if self.concise and plain else [Equation(local, "=", local_rhs)]
+            return [*first, Equation(gradient, n.plus_equals, chain + n.so + total)]
         lhs = gradient if c.complete else gradient + n.so_far
-        return [Equation(local, "=", local_rhs), Equation(lhs, "=", chain)]
+        first = [] if self.concise and plain else [Equation(local, "=", local_rhs)]
+        return [*first, Equation(lhs, "=", chain)]
 
     def lines(self, n: Notation = TEXT) -> list[str]:
         """The explanation, one line per string: the header, then the equations, indented."""
@@ -174,7 +205,7 @@ def check_digits(digits: object) -> None:
 class Replay(Sequence[Step]):
     """The backward pass of one graph, one `Step` per node with parents, in ``backward()``'s order."""
 
-    def __init__(self, root: Value, *, digits: int = 4) -> None:
+    def __init__(self, root: Value, *, digits: int = 4, groups: Iterable[Group] = (), primitive: bool = False) -> None:
         if not isinstance(root, Value):
             raise TypeError(
                 f"walkthrough() needs the Value whose gradients to explain (usually the loss), "
@@ -187,6 +218,8 @@ class Replay(Sequence[Step]):
         self.names: Mapping[Value, str] = display_names(root, order)
         self._refuse_stale(order)
         self.nodes: tuple[Value, ...] = tuple(order)
+        self.groups: tuple[Group, ...] = () if primitive else self._check_groups(groups, order)
+        self.primitive = primitive
         self._steps, self._gradients = self._replay_backward(order)
         self._into: dict[Value, list[tuple[Step, Contribution]]] = {}
         for step in self._steps:
@@ -206,23 +239,60 @@ class Replay(Sequence[Step]):
             f"pass (an optimizer.step()?): run the forward pass again, then walk through the new graph."
         )
 
+    def _check_groups(self, groups: Iterable[Group], order: list[Value]) -> tuple[Group, ...]:
+        """The groups (`one_step`) to show as one step each; each must lie in this graph and be used only
+        through its output."""
+        if isinstance(groups, Group):
+            groups = [groups]
+        checked = []
+        in_graph = set(order)
+        users: dict[Value, list[Value]] = {}
+        for node in order:
+            for parent in node.parents:
+                users.setdefault(parent, []).append(node)
+        for group in groups:
+            if not isinstance(group, Group):
+                raise TypeError(f"groups= takes the groups made by one_step(), not {type(group).__name__}: {group!r}")
+            if group.output is None or group.output not in in_graph:
+                continue  # a step of another graph (or of an earlier run of the cell): nothing of it is here
+            for member in group.members:
+                outside = [user for user in users.get(member, []) if user not in group.members]
+                if member is not group.output and outside:
+                    raise ValueError(
+                        f"the one_step() group of {self.names[group.output]} cannot be one step: "
+                        f"{self.names[member]}, made inside it, is also used by {self.names[outside[0]]} outside it"
+                    )
+            checked.append(group)
+        return tuple(checked)
+
     def _replay_backward(self, order: list[Value]) -> tuple[list[Step], dict[Value, float]]:
-        """Exactly ``backward()``'s arithmetic, recorded instead of written into ``grad``."""
+        """Exactly ``backward()``'s arithmetic, recorded instead of written into ``grad``; a group's step
+        multiplies by the group's local derivatives (the chain rule inside it), and the nodes inside the
+        group get backward()'s own numbers."""
         gradients = dict.fromkeys(order, 0.0)
         gradients[self.root] += 1.0  # ∂L/∂L = 1
-        with_parents = [node for node in reversed(order) if node.parents]
+        group_of = {group.output: group for group in self.groups}
+        inside = {member for group in self.groups for member in group.members if member is not group.output}
+        with_parents = [node for node in reversed(order) if node.parents and node not in inside]
+
+        def edges(node: Value) -> tuple[tuple[Value, ...], tuple[float, ...]]:
+            group = group_of.get(node)
+            return (group.inputs, group.local_grads()) if group else (node.parents, node.local_grads())
+
         remaining: dict[Value, int] = {}  # how many contributions each parent is still to receive
         for node in with_parents:
-            for parent in node.parents:
+            for parent in edges(node)[0]:
                 remaining[parent] = remaining.get(parent, 0) + 1
         received: set[Value] = set()
         loss = self.names[self.root]
         steps: list[Step] = []
         for node in with_parents:
             upstream = gradients[node]
-            names = [self.names[parent] for parent in node.parents]
+            parents, local_grads = edges(node)
+            names = [self.names[parent] for parent in parents]
             contributions = []
-            for slot, (parent, local_grad) in enumerate(zip(node.parents, node.local_grads())):
+            group = group_of.get(node)
+            for slot, (parent, local_grad) in enumerate(zip(parents, local_grads)):
                 before = gradients[parent]
                 contribution = local_grad * upstream  # the chain rule, as backward() computes it
                 gradients[parent] = before + contribution
@@ -233,7 +303,7 @@ class Replay(Sequence[Step]):
                         parent_name=names[slot],
                         slot=slot,
                         local_grad=local_grad,
-                        local_formula=local_derivative(TEXT, node, slot, names, self.digits)[0],
+                        local_formula="" if group else local_derivative(TEXT, node, slot, names, self.digits)[0],
                         contribution=contribution,
                         grad_before=before,
                         grad_after=gradients[parent],
@@ -255,8 +325,13 @@ class Replay(Sequence[Step]):
                     loss_name=loss,
                     is_root=node is self.root,
                     digits=self.digits,
+                    group=group,
+                    concise=bool(self.groups),
                 )
             )
+        if inside:  # the nodes inside a group: backward()'s own numbers, for the drawing
+            inner = _backward_numbers(self.root, order)
+            gradients.update({node: inner[node] for node in inside})
         return steps, gradients
 
     # ------------------------------------------------------------------ a sequence of steps
@@ -325,13 +400,14 @@ class Replay(Sequence[Step]):
         into = self._into.get(node)
         return into[-1][0].index if into else -1
 
+    def shown_nodes(self) -> list[Value]:
+        """Every node a table lists, from the root back to the leaves: not Constants, not the inside of a group."""
+        inside = {member for group in self.groups for member in group.members if member is not group.output}
+        return [node for node in reversed(self.nodes) if not isinstance(node, Constant) and node not in inside]
+
     def summary_rows(self) -> list[tuple[str, float, float]]:
         """(name, value, ∂L/∂node) for every node but Constants, from the root back to the leaves."""
-        return [
-            (self.names[node], node.data, self._gradients[node])
-            for node in reversed(self.nodes)
-            if not isinstance(node, Constant)
-        ]
+        return [(self.names[node], node.data, self._gradients[node]) for node in self.shown_nodes()]
 
     # ------------------------------------------------------------------ finding a node
 
@@ -362,3 +438,26 @@ class Replay(Sequence[Step]):
 
     def _available(self) -> str:
         return ", ".join(self.names[node] for node in reversed(self.nodes) if not isinstance(node, Constant))
+
+
+def _backward_numbers(root: Value, order: Sequence[Value]) -> dict[Value, float]:
+    """∂L/∂node for every node, by backward()'s arithmetic, kept in a record of its own (never in ``grad``)."""
+    gradients = dict.fromkeys(order, 0.0)
+    gradients[root] = 1.0
+    for node in reversed(order):
+        for parent, local_grad in zip(node.parents, node.local_grads()):
+            gradients[parent] += local_grad * gradients[node]
+    return gradients
+
+
+def _times(a: float, b: float) -> float:
+    return a * b
+
+
+def _plus(a: float, b: float) -> float:
+    return a + b
+
+
+def _bracketed(n: Notation, number: str) -> str:
+    """A written number as an operand: negative ones in parentheses, 2 · (−1)."""
+    return f"({number})" if number.startswith(n.minus) else number

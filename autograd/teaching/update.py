@@ -50,9 +50,16 @@ class UpdateExplanation:
 
     rule: str
     rows: tuple[UpdateRow, ...]
+    formula: str = ""  # the rule as the worked example writes it, w_new = w_old − η · ∂L/∂w, for plain SGD
+    worked: tuple[str, ...] = ()  # each parameter's update written in that form
 
     def __str__(self) -> str:
         return "\n".join([self.rule, *(row.text for row in self.rows)])
+
+    def worked_lines(self) -> list[str]:
+        """Each parameter's update in the worked example's form, w_new = w_old − η · ∂L/∂w = … (plain SGD),
+        or as ``str()`` writes it (momentum, weight decay, Adam)."""
+        return list(self.worked) if self.worked else [line for row in self.rows for line in row.text.splitlines()]
 
     def _repr_html_(self) -> str:
         return f"<pre>{html.escape(str(self))}</pre>"
@@ -95,8 +102,10 @@ def _sgd(optimizer: Any, updates: Sequence[SGDUpdate], names: list[str], digits:
         step_term = "(∂L/∂w + λ · w)" if decay else "∂L/∂w"
         rule = f"SGD step with momentum: v ← μ · v + {step_term}, w ← w − η · v with η = {lr:g}, μ = {mu:g}"
         rule += f", λ = {decay:g}" if decay else ""
-    rows = []
+    rows, worked = [], []
     for u, name in zip(updates, names):
+        old, grad = t.checked([u.old, u.grad], u.new, digits, lambda w, g: w - lr * g)
+        worked.append(f"{name}_new = {name}_old − η · ∂L/∂{name} = {old} − {lr:g} · {_bracketed(grad)} = {num(u.new)}")
         step_text = f"({num(u.grad)} + {decay:g} · {t.operand(u.old, digits)})" if decay else t.operand(u.grad, digits)
         if mu:
             velocity_step = step_text if decay else num(u.grad)
@@ -106,8 +115,12 @@ def _sgd(optimizer: Any, updates: Sequence[SGDUpdate], names: list[str], digits:
             )
         else:
             text = f"{name}: {num(u.old)} − {lr:g} · {step_text} = {num(u.new)}"
+            if not decay:
+                text = f"{name}: {old} − {lr:g} · {_bracketed(grad)} = {num(u.new)}"
         rows.append(UpdateRow(u.param, name, u.old, u.grad, u.new, text))
-    return UpdateExplanation(rule, tuple(rows))
+    if mu or decay:
+        return UpdateExplanation(rule, tuple(rows), rule)
+    return UpdateExplanation(rule, tuple(rows), f"w_new = w_old − η · ∂L/∂w with η = {lr:g}", tuple(worked))
 
 
 def _adam(optimizer: Adam, updates: Sequence[AdamUpdate], names: list[str], digits: int) -> UpdateExplanation:
@@ -140,7 +153,11 @@ def _adam(optimizer: Adam, updates: Sequence[AdamUpdate], names: list[str], digi
             f"{pad}{name} = {num(u.old)} − {lr:g} · {op(u.m_hat)} / (√{num(u.v_hat)} + {eps:g}) = {num(u.new)}",
         ]
         rows.append(UpdateRow(u.param, name, u.old, u.grad, u.new, "\n".join(lines)))
-    return UpdateExplanation(rule, tuple(rows))
+    return UpdateExplanation(rule, tuple(rows), rule)
+
+
+def _bracketed(number: str) -> str:
+    return f"({number})" if number.startswith(TEXT.minus) else number
 
 
 def _param_names(params: Iterable[Value]) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from autograd import save_svg
 from autograd.cli import seed_example
 
-loss, leaves, _ = seed_example(w=0.5, x=1.5, b=0.1, y=1.0)
+loss, leaves, _, _ = seed_example(w=0.5, x=1.5, b=0.1, y=1.0)
 loss.backward()
 path = save_svg(loss, Path(__file__).with_name("seed-graph.svg"), params=[leaves["w"], leaves["b"]])
 print(path)
