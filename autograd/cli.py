@@ -1,6 +1,6 @@
-"""``python -m autograd``: the seed's worked example (or any formula), backpropagated step by step.
+"""``python -m autograd``: the worked example of backprop (or any formula), step by step.
 
-With no arguments it runs the single neuron of the seed document,
+With no arguments it runs the worked example's single neuron,
 z = w·x + b, a = σ(z), L = ½(a − y)², prints the forward pass, every backward
 step with its chain-rule arithmetic and the SGD weight update, and writes the
 graph (``graph.svg``) and a step-by-step player (``backprop.html``).
@@ -14,7 +14,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ._commandline import Parser, UsageError, finite_number, parse_assignments, say
+from ._commandline import Parser, UsageError, closed_pipe, finite_number, parse_assignments, say
+from ._installation import clash_message, find_clash, install_command
 from .drawing import DEFAULT_MAX_NODES, RendererNotFoundError, draw_dot, save_svg
 from .engine import Value
 from .expression import ExpressionError, build_expression, functions
@@ -51,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES
         + (
             "\nRendering needs Graphviz: the `dot` program (apt-get install graphviz, brew install graphviz)"
-            '\nor pygraphviz, whose wheels bundle it: pip install "scalar-autograd[render]".'
+            f"\nor pygraphviz, whose wheels bundle it: {install_command('render')}."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -223,9 +224,21 @@ def _indent(text: str) -> str:
     return "\n".join(f"   {line}" if line else "" for line in text.splitlines())
 
 
+def _report_a_clash() -> None:
+    """HIPS autograd installed over this package: `import autograd` runs its __init__.py, not ours, so the
+    warning of ours never came. Say it here, where the command still runs (see autograd._installation)."""
+    package = sys.modules.get(__package__ or "autograd")
+    if getattr(package, "_SCALAR_AUTOGRAD", False):
+        return  # our __init__.py ran, and has warned already if HIPS autograd shares its folder
+    other = find_clash()
+    if other is not None:
+        say(f"warning: {clash_message(other, ours_overwritten=True)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m autograd`` and the ``scalar-autograd`` command."""
     arguments = sys.argv[1:] if argv is None else list(argv)
+    _report_a_clash()
     if arguments and arguments[0] in PRACTICE_COMMANDS:  # practice, exercises, grade: autograd.practice
         from .practice.commands import main as practice_main
 
@@ -242,6 +255,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         say(f"{parser.prog}: interrupted")
         return 130
+    except BrokenPipeError:  # `python -m autograd | head -1`: the reader has all it wanted
+        return closed_pipe()
     except Exception as error:  # never a traceback at the command line: one line, and where to report it
         say(f"{parser.prog}: internal error: {type(error).__name__}: {error} (please report this as a bug)")
         return 1

@@ -30,6 +30,7 @@ from typing import Any, Literal
 import graphviz  # type: ignore[import-untyped]
 
 from .._files import check_target, write_bytes_atomically, write_text_atomically
+from .._installation import install_command
 from ..engine import Constant, Value, topological_order
 from .layout import ClusterTree, Layout, NamedParameters, Role, owner, parameter_names_of
 from .names import display_names
@@ -65,7 +66,7 @@ DEFAULT_MAX_NODES = 500
 
 NO_RENDERER_NOTE = (
     "(DOT source shown because no renderer was found: `apt-get install graphviz`, `brew install graphviz` "
-    'or `pip install "scalar-autograd[render]"`, then restart the kernel.)'
+    f"or `{install_command('render')}`, then restart the kernel.)"
 )
 RENDER_FAILED_NOTE = "(DOT source shown because the graph could not be drawn: {reason})"
 # The tooltip shows a label whole, up to this many characters.
