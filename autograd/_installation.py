@@ -16,9 +16,11 @@ True
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import warnings
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 __all__ = ["AutogradClashWarning", "clash_message", "find_clash", "install_command", "warn_about_clash"]
 
@@ -40,19 +42,34 @@ def _checkout() -> Path | None:
     return PACKAGE_FOLDER.parent if f'name = "{DISTRIBUTION}"' in text else None
 
 
+def _installed_from_folder() -> Path | None:
+    """The local folder pip installed this package from (``pip install /path/to/checkout``), or None."""
+    try:
+        record = importlib.metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    try:
+        url = urlparse(json.loads(record or "{}").get("url", ""))
+    except (ValueError, AttributeError):
+        return None
+    folder = Path(unquote(url.path)) if url.scheme == "file" else None
+    return folder if folder is not None and (folder / "pyproject.toml").is_file() else None
+
+
 def install_command(extra: str) -> str:
     """The pip command that installs an optional extra, as it works from where the user stands.
 
     From a checkout (an editable install, or the source folder on the path) that is ``pip install -e`` of
     the checkout: ``"."`` when the current folder is the checkout, its path otherwise. Installed from a
-    package index, it is the package's name.
+    local folder, ``pip install`` of that folder. Installed from a package index, the package's name.
 
     >>> install_command("notebooks").endswith('[notebooks]"')
     True
     """
     checkout = _checkout()
     if checkout is None:
-        return f'pip install "{DISTRIBUTION}[{extra}]"'
+        folder = _installed_from_folder()
+        return f'pip install "{folder or DISTRIBUTION}[{extra}]"'
     try:
         here = Path.cwd().resolve() == checkout
     except OSError:  # the current folder was deleted
@@ -107,7 +124,7 @@ def clash_message(other: importlib.metadata.Distribution, *, ours_overwritten: b
             "scalar-autograd was installed after HIPS autograd and replaced its autograd/__init__.py: "
             "HIPS autograd (and what uses it, such as PennyLane) is broken in this environment."
         )
-    reinstall = install_command("render").replace("[render]", "")
+    reinstall = install_command("render")
     return (
         f"Two packages named autograd are installed {where}: scalar-autograd (this one) and HIPS autograd "
         f"{version} (the `autograd` on PyPI). Both are imported as `autograd`. {broken}\n"

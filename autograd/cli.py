@@ -81,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def seed_example(w: float, x: float, b: float, y: float) -> tuple[Value, dict[str, Value], list[str]]:
-    """The seed document's neuron: its loss, its leaves by name, and the forward pass written out."""
+def worked_example(w: float, x: float, b: float, y: float) -> tuple[Value, dict[str, Value], list[str]]:
+    """The worked example's neuron: its loss, its leaves by name, and the forward pass written out."""
     leaves = {"w": Value(w, "w"), "x": Value(x, "x"), "b": Value(b, "b"), "y": Value(y, "y")}
     z = leaves["w"] * leaves["x"] + leaves["b"]
     z.label = "z"
@@ -134,7 +134,7 @@ def _lesson(args: argparse.Namespace) -> tuple[Value, dict[str, Value], list[str
             raise UsageError(
                 "--set gives values to the names of an --expr formula; for the neuron use --w, --x, --b, --y"
             )
-        loss, leaves, forward = seed_example(args.w, args.x, args.b, args.y)
+        loss, leaves, forward = worked_example(args.w, args.x, args.b, args.y)
         numbers = ", ".join(f"{name}={_short(getattr(args, name))}" for name in "wxby")
         title = f"the seed's neuron z = w·x + b, a = σ(z), L = ½(a − y)²  with {numbers}"
         default_update = ["w", "b"]

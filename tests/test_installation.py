@@ -79,7 +79,7 @@ def test_the_message_says_what_is_broken_and_the_commands_that_fix_it(tmp_path, 
     assert "HIPS autograd 1.7.0" in message
     assert "`from autograd import Value` fails" in message
     assert "pip uninstall -y autograd scalar-autograd" in message
-    assert install_command("render").replace("[render]", "") in message  # then reinstall ours
+    assert install_command("render") in message  # then reinstall ours
     assert "python -m venv" in message  # and HIPS autograd in an environment of its own
 
 
@@ -134,7 +134,19 @@ def test_from_elsewhere_an_extra_is_installed_from_the_checkouts_path(tmp_path, 
 
 def test_installed_from_an_index_an_extra_is_installed_by_the_package_name(tmp_path, monkeypatch):
     monkeypatch.setattr(_installation, "PACKAGE_FOLDER", tmp_path / "site-packages" / "autograd")
+    monkeypatch.setattr(_installation, "_installed_from_folder", lambda: None)
     assert install_command("render") == 'pip install "scalar-autograd[render]"'
+
+
+def test_installed_from_a_local_folder_an_extra_is_installed_from_that_folder(tmp_path, monkeypatch):
+    site = tmp_path / "site-packages"
+    info = site / "scalar_autograd-0.1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: scalar-autograd\nVersion: 0.1.0\n", encoding="utf-8")
+    (info / "direct_url.json").write_text(f'{{"url": "{CHECKOUT.as_uri()}", "dir_info": {{}}}}', encoding="utf-8")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setattr(_installation, "PACKAGE_FOLDER", site / "autograd")
+    assert install_command("render") == f'pip install "{CHECKOUT}[render]"'
 
 
 def test_the_renderer_hint_names_a_command_that_works_from_here():
