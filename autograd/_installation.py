@@ -93,7 +93,7 @@ def find_clash() -> importlib.metadata.Distribution | None:
         if file.as_posix() == "autograd/__init__.py":
             return other
         try:
-            if Path(os.path.realpath(other.locate_file(file))).parent == PACKAGE_FOLDER:
+            if Path(os.path.realpath(str(other.locate_file(file)))).parent == PACKAGE_FOLDER:
                 return other
         except (OSError, ValueError):
             continue
@@ -108,7 +108,7 @@ def clash_message(other: importlib.metadata.Distribution, *, ours_overwritten: b
     this package was installed after HIPS autograd, whose ``grad`` and ``numpy`` wrappers are now broken.
     """
     version = other.metadata["Version"] or "(version unknown)"
-    folder = Path(os.path.realpath(other.locate_file(""))) / "autograd"
+    folder = Path(os.path.realpath(str(other.locate_file("")))) / "autograd"
     if folder != PACKAGE_FOLDER and not ours_overwritten:  # two folders: the first on sys.path hides the other
         where = f"in {folder} and in {PACKAGE_FOLDER}"
         broken = "Here `import autograd` finds scalar-autograd first, so HIPS autograd cannot be imported."

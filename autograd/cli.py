@@ -28,7 +28,7 @@ PRACTICE_COMMANDS = ("practice", "exercises", "grade")
 
 EXAMPLES = """\
 examples:
-  python -m autograd                                  the seed's neuron with w=0.5, x=1.5, b=0.1, y=1
+  python -m autograd                                  the worked example's neuron with w=0.5, x=1.5, b=0.1, y=1
   python -m autograd --w 2 --x -1 --y 0 --lr 0.5      the same neuron with your numbers
   python -m autograd --expr "tanh(w*x + b)" --set w=0.5 x=2 b=0.1
   python -m autograd --expr "0.5*(relu(w*x) - y)**2" --set w=0.3 x=2 y=1 --update w
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="python -m autograd",
         description=(
-            "Backpropagation, step by step. Runs the seed's single neuron "
+            "Backpropagation, step by step. Runs the worked example's single neuron "
             "z = w·x + b, a = σ(z), L = ½(a − y)² (or your --expr), prints the forward pass, every "
             "chain-rule step of the backward pass and the SGD update w ← w − η·∂L/∂w, and writes "
             "graph.svg and backprop.html (a step-by-step player for any browser, works offline)."
@@ -56,11 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    seed = parser.add_argument_group("the seed's neuron (ignored with --expr)")
-    seed.add_argument("--x", default="1.5", help="the input x (default 1.5)")
-    seed.add_argument("--w", default="0.5", help="the weight w (default 0.5)")
-    seed.add_argument("--b", default="0.1", help="the bias b (default 0.1)")
-    seed.add_argument("--y", default="1", help="the true output y (default 1)")
+    neuron = parser.add_argument_group("the worked example's neuron (ignored with --expr)")
+    neuron.add_argument("--x", default="1.5", help="the input x (default 1.5)")
+    neuron.add_argument("--w", default="0.5", help="the weight w (default 0.5)")
+    neuron.add_argument("--b", default="0.1", help="the bias b (default 0.1)")
+    neuron.add_argument("--y", default="1", help="the true output y (default 1)")
     formula = parser.add_argument_group("any formula")
     formula.add_argument(
         "--expr",
@@ -136,7 +136,7 @@ def _lesson(args: argparse.Namespace) -> tuple[Value, dict[str, Value], list[str
             )
         loss, leaves, forward = worked_example(args.w, args.x, args.b, args.y)
         numbers = ", ".join(f"{name}={_short(getattr(args, name))}" for name in "wxby")
-        title = f"the seed's neuron z = w·x + b, a = σ(z), L = ½(a − y)²  with {numbers}"
+        title = f"the worked example's neuron z = w·x + b, a = σ(z), L = ½(a − y)²  with {numbers}"
         default_update = ["w", "b"]
     if args.update is None:
         names = default_update

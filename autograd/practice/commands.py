@@ -44,7 +44,7 @@ def _practice_parser() -> argparse.ArgumentParser:
             "Works typed or piped: python -m autograd practice < answers.txt"
         ),
     )
-    neuron = parser.add_argument_group("the seed's neuron z = w·x + b, a = σ(z), L = ½(a − y)² (default)")
+    neuron = parser.add_argument_group("the worked example's neuron z = w·x + b, a = σ(z), L = ½(a − y)² (default)")
     for name, default in (("w", "0.5"), ("x", "1.5"), ("b", "0.1"), ("y", "1")):
         neuron.add_argument(f"--{name}", help=f"{name} (default {default}, or fresh with --seed)")
     neuron.add_argument("--activation", choices=list(_ACTIVATIONS), default="sigmoid", help="the neuron's σ")
@@ -95,7 +95,9 @@ def _practice_graph(args: argparse.Namespace) -> tuple[Value, str]:
     }
     shown = ", ".join(f"{k}={v:g}" for k, v in values.items())
     act = _ACTIVATIONS[args.activation]
-    return FAMILIES[family].build(values), f"the seed's neuron z = w·x + b, a = {act}(z), L = ½(a − y)²  with {shown}"
+    return FAMILIES[family].build(
+        values
+    ), f"the worked example's neuron z = w·x + b, a = {act}(z), L = ½(a − y)²  with {shown}"
 
 
 def practice(argv: Sequence[str]) -> int:

@@ -1,6 +1,6 @@
 """Fresh exercises for a class: one worksheet per student, each with its own numbers, an answer key, grading.
 
-Every worksheet comes from a small family of graphs (`FAMILIES`): the seed's neuron with σ, tanh or
+Every worksheet comes from a small family of graphs (`FAMILIES`): the worked example's neuron with σ, tanh or
 ReLU, a two-layer network, a node used twice, a custom loss. `exercises` draws the numbers from a
 seeded ``random.Random``, so the same seed gives the same sheets:
 
@@ -145,19 +145,19 @@ _NEURON_FORMULAS = ("u = w · x", "z = u + b", "a = {act}(z)", "e = a − y", "s
 
 FAMILIES: dict[str, _Family] = {
     "neuron-sigmoid": _Family(
-        "the seed's neuron with σ",
+        "the worked example's neuron with σ",
         tuple(f.format(act="σ") for f in _NEURON_FORMULAS),
         _neuron("sigmoid"),
         _neuron_numbers(lambda rng: float(rng.choice([0, 1]))),
     ),
     "neuron-tanh": _Family(
-        "the seed's neuron with tanh",
+        "the worked example's neuron with tanh",
         tuple(f.format(act="tanh") for f in _NEURON_FORMULAS),
         _neuron("tanh"),
         _neuron_numbers(lambda rng: _one_decimal(rng, -0.9, 0.9)),
     ),
     "neuron-relu": _Family(
-        "the seed's neuron with ReLU",
+        "the worked example's neuron with ReLU",
         tuple(f.format(act="ReLU") for f in _NEURON_FORMULAS),
         _neuron("relu"),
         _neuron_numbers(lambda rng: _one_decimal(rng, 0, 2)),

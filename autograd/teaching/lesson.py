@@ -2,7 +2,7 @@
 
 `walkthrough(root)` is the front door (``autograd.walkthrough``). It replays what
 ``root.backward()`` does, one step per node that has parents, in exactly the order
-``backward()`` visits them, and writes each step in the notation of the seed document
+``backward()`` visits them, and writes each step in the notation of the worked example
 (see `autograd.teaching.notation`):
 
 >>> from autograd import Value
