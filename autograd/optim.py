@@ -1,4 +1,4 @@
-"""Optimisers: the seed document's weight update, w_new = w_old − η ∂L/∂w, and its refinements.
+"""Optimisers: the worked example's weight update, w_new = w_old − η ∂L/∂w, and its refinements.
 
 An optimiser holds the parameters; after ``loss.backward()`` has filled in
 their ``grad``, ``step()`` moves every parameter against its gradient and
@@ -129,7 +129,7 @@ class AdamUpdate:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, the seed's update with two optional refinements.
+    """Stochastic gradient descent, the worked example's update with two optional refinements.
 
     For each parameter w with gradient g = ∂L/∂w:
 

@@ -18,7 +18,10 @@ whose wheels bundle Graphviz (``pip install "scalar-autograd[render]"``).
 
 from __future__ import annotations
 
+import base64
+import html
 import os
+import re
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -27,6 +30,7 @@ from typing import Any, Literal
 import graphviz  # type: ignore[import-untyped]
 
 from .._files import check_target, write_bytes_atomically, write_text_atomically
+from .._installation import install_command
 from ..engine import Constant, Value, topological_order
 from . import layered
 from .layout import ClusterTree, Layout, NamedParameters, Role, owner, parameter_names_of
@@ -63,7 +67,7 @@ DEFAULT_MAX_NODES = 500
 
 NO_RENDERER_NOTE = (
     "(DOT source shown because no renderer was found: `apt-get install graphviz`, `brew install graphviz` "
-    'or `pip install "scalar-autograd[render]"`, then restart the kernel.)'
+    f"or `{install_command('render')}`, then restart the kernel.)"
 )
 RENDER_FAILED_NOTE = "(DOT source shown because the graph could not be drawn: {reason})"
 # The tooltip shows a label whole, up to this many characters.
@@ -91,16 +95,25 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **_: Any
     ) -> dict[str, str]:
-        wanted = set(include) if include is not None else {"image/svg+xml", "text/plain"}
+        # HTML with the SVG as an <img>: it fits the output's width, and JupyterLab shows it in a notebook
+        # opened before running (untrusted), where it sanitizes HTML but never draws an image/svg+xml output.
+        wanted = set(include) if include is not None else {"text/html", "text/plain"}
         wanted -= set(exclude or ())
         note = NO_RENDERER_NOTE
-        if "image/svg+xml" in wanted:
+        if wanted & {"text/html", "image/svg+xml"}:
             try:
-                return {"image/svg+xml": render_svg(self)}
+                svg = render_svg(self)
             except RendererNotFoundError:
                 pass
             except RenderError as error:  # a notebook shows the graph as text, never a traceback
                 note = RENDER_FAILED_NOTE.format(reason=str(error).splitlines()[0])
+            else:
+                bundle = {"text/plain": repr(self)} if "text/plain" in wanted else {}
+                if "text/html" in wanted:
+                    bundle["text/html"] = picture_html(svg)
+                if "image/svg+xml" in wanted:
+                    bundle["image/svg+xml"] = svg
+                return bundle
         return {"text/plain": f"{note}\n{self.source}"} if "text/plain" in wanted else {}
 
     def pipe(
@@ -165,8 +178,38 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
         return os.fspath(target)
 
 
+# A picture wider than this (in CSS pixels) also gets a "full size" view to zoom into.
+WIDE_PICTURE = 800
+
+
+def picture_html(svg: str, *, alt: str = "the computation graph") -> str:
+    """An SVG as notebook HTML: an image as wide as the output (never wider than its natural size),
+    and for a wide picture a "full size" view that opens below it and scrolls sideways.
+
+    The SVG travels inside the image (a data: URL), so no script and no inline SVG is needed:
+    JupyterLab shows it in an untrusted notebook too, and the text of the SVG never shows as text.
+
+    >>> html = picture_html('<svg width="1200pt" height="90pt" viewBox="0 0 1200 90"></svg>')
+    >>> "max-width:1600px" in html, "Full size" in html
+    (True, True)
+    """
+    match = re.search(r'<svg\b[^>]*?\swidth="([0-9.]+)(pt|px)?"', svg)
+    natural = float(match.group(1)) * (4 / 3 if match.group(2) == "pt" else 1) if match else None
+    source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    description = html.escape(alt, quote=True)
+    fitted = "width:100%;height:auto" + (f";max-width:{natural:.0f}px" if natural else "")
+    shown = f'<img src="{source}" alt="{description}" title="{description}" style="{fitted}">'
+    if natural is not None and natural > WIDE_PICTURE:
+        shown += (
+            '<details><summary style="cursor:pointer;color:#6b7280">Full size (scroll sideways)</summary>'
+            f'<div style="overflow-x:auto"><img src="{source}" alt="{description}" '
+            f'style="width:{natural:.0f}px;max-width:none;height:auto"></div></details>'
+        )
+    return shown
+
+
 def render_svg(digraph: graphviz.Graph | graphviz.Digraph, *, renderer: Renderer = "auto") -> str:
-    """Lay out a Graphviz graph and return it as SVG text.
+    """Lay out a Graphviz graph and return it as SVG text: the older name of ``to_svg(graph)``, kept working.
 
     ``renderer="auto"`` uses Graphviz's ``dot`` program when it is on PATH, and
     otherwise pygraphviz (a graph too big for them to lay out quickly is laid out in layers by
@@ -308,19 +351,38 @@ def draw_dot(
     return dot
 
 
-def to_svg(root: Value, *, renderer: Renderer = "auto", **options: Any) -> str:
+def to_svg(root: Value | graphviz.Graph | graphviz.Digraph, *, renderer: Renderer = "auto", **options: Any) -> str:
     """The graph of `root` drawn as SVG text; `options` are those of `draw_dot`.
+
+    `root` may also be a graph `draw_dot` already drew (then without options), so `to_svg` and
+    `save_svg` take a Value or a drawn graph alike.
 
     >>> from autograd import Value
     >>> svg = to_svg(Value(2.0, "x") * 3)
     >>> "data 6" in svg
     True
+    >>> to_svg(draw_dot(Value(2.0, "x") * 3)) == svg
+    True
     """
+    if isinstance(root, (graphviz.Graph, graphviz.Digraph)):
+        if options:
+            raise TypeError(
+                f"to_svg() was given a drawn graph and draw_dot options ({', '.join(options)}): pass the options "
+                "to draw_dot, or give to_svg the Value instead"
+            )
+        return render_svg(root, renderer=renderer)
     return render_svg(draw_dot(root, **options), renderer=renderer)
 
 
-def save_svg(root: Value, path: str | os.PathLike[str], *, renderer: Renderer = "auto", **options: Any) -> Path:
-    """Draw the graph of `root` into an SVG file and return its path; `options` are those of `draw_dot`.
+def save_svg(
+    root: Value | graphviz.Graph | graphviz.Digraph,
+    path: str | os.PathLike[str],
+    *,
+    renderer: Renderer = "auto",
+    **options: Any,
+) -> Path:
+    """Draw the graph of `root` (a Value, or a graph `draw_dot` drew) into an SVG file and return its path;
+    `options` are those of `draw_dot`.
 
     The file is written whole or not at all: the SVG goes to a temporary file in
     the same folder, which then replaces `path` in one step.

@@ -21,6 +21,8 @@ from typing import Literal
 
 import graphviz  # type: ignore[import-untyped]
 
+from .._installation import install_command
+
 Renderer = Literal["auto", "dot", "pygraphviz"]
 FORMATS = ("svg", "png", "pdf")
 
@@ -28,7 +30,7 @@ INSTALL_HINT = (
     "Install either one, then restart Python (in Jupyter: restart the kernel):\n"
     "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
     "  macOS:          brew install graphviz\n"
-    '  any system:     pip install "scalar-autograd[render]"   (pygraphviz, which bundles Graphviz)'
+    f"  any system:     {install_command('render')}   (pygraphviz, which bundles Graphviz)"
 )
 
 

@@ -37,9 +37,9 @@ def _pillow() -> Any:
     try:
         from PIL import Image, ImageDraw, ImageFont
     except ImportError:
-        raise ImportError(
-            'frames and GIFs need Pillow: pip install "scalar-autograd[render]" (or pip install Pillow)'
-        ) from None
+        from .._installation import install_command
+
+        raise ImportError(f"frames and GIFs need Pillow: {install_command('render')} (or pip install Pillow)") from None
     return Image, ImageDraw, ImageFont
 
 
