@@ -34,13 +34,19 @@ def test_the_docs_have_examples():
     ("page", "line", "code"), BLOCKS, ids=[f"{page.relative_to(DOCS)}:{line}" for page, line, _ in BLOCKS]
 )
 def test_docs_example(page, line, code, tmp_path, monkeypatch):
-    """Each block is a doctest session run in a fresh namespace inside an empty folder."""
+    """Each block is a doctest session (or a script, run whole) in a fresh namespace inside an empty folder."""
     if re.search(r"^>>> (import torch|from autograd\.pytorch)", code, flags=re.M):
         require_torch()  # skipped without PyTorch, failed in CI
     monkeypatch.chdir(tmp_path)
     where = f"{page.relative_to(DOCS.parent)}:{line}"
+    if not re.search(r"^>>> ", code, flags=re.M):  # a script: it runs whole, and its asserts are the check
+        namespace = {"__name__": "__docs__"}
+        for earlier_page, earlier_line, earlier in BLOCKS:  # a page's scripts read on from one another
+            if earlier_page == page and earlier_line < line and not re.search(r"^>>> ", earlier, flags=re.M):
+                exec(compile(earlier, f"{where} (line {earlier_line})", "exec"), namespace)
+        exec(compile(code, where, "exec"), namespace)
+        return
     test = doctest.DocTestParser().get_doctest(code, globs={}, name=where, filename=str(page), lineno=line)
-    assert test.examples, f"{where}: a python block with no >>> examples is never checked"
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     runner.run(test)
     assert runner.summarize(verbose=False).failed == 0, f"{where}: example(s) failed (see the output above)"
