@@ -13,10 +13,12 @@ forward mode), `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data` (toy
 data sets), `drawing` (graphs as SVG), `teaching` (backprop step by step:
 `walkthrough`, `check_gradients`, `explain_update`), `practice` (quizzes,
 exercises, widgets), `compiler` (`compile`: a traced graph replayed as
-straight-line Python) and `pytorch` (the way to PyTorch, an optional extra).
+straight-line Python), `batching` (`batch`: one sample's loss replayed over
+whole arrays with NumPy) and `pytorch` (the way to PyTorch, an optional extra).
 """
 
 from . import data, drawing, nn, optim, teaching
+from .batching import batch
 from .compiler import compile
 from .drawing import ComputationGraph, RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
 from .engine import OPS, Constant, Op, Value, is_grad_enabled, no_grad, topological_order
@@ -35,6 +37,7 @@ __all__ = [
     "RendererNotFoundError",
     "Value",
     "Walkthrough",
+    "batch",
     "check_gradients",
     "compile",
     "data",
