@@ -141,7 +141,7 @@ def register_array_form(
 
 def array_form(op: Op) -> ArrayForm | None:
     """The array form of ``op``, or None when it has none (then `batch` applies it one sample at a time)."""
-    if not ARRAY_FORMS:
+    if not _BUILT_INS_REGISTERED:
         _register_built_in_forms()
     return ARRAY_FORMS.get(op)
 
@@ -191,6 +191,11 @@ def _register_built_in_forms() -> None:
     }
     for name, (forward, local_grads) in forms.items():
         ARRAY_FORMS.setdefault(OPS[name], ArrayForm(forward, local_grads))
+    global _BUILT_INS_REGISTERED
+    _BUILT_INS_REGISTERED = True
+
+
+_BUILT_INS_REGISTERED = False
 
 
 # ====================================================================== 2. the trace: one sample's graph
@@ -348,6 +353,63 @@ def _trace(fn: Callable[..., Any], first_sample: list[Any], names: list[str]) ->
 # ====================================================================== 3. the generated NumPy code
 
 
+@dataclass
+class _WeightedSum:
+    """A chain the trace made as ``start + w₁·x₁ + w₂·x₂ + …`` (a neuron's z = b + Σ wᵢxᵢ), each wᵢ one number
+    (from the parameters) and each xᵢ an array of N: replayed as one matrix product, ``start + w @ X``."""
+
+    start: int
+    weights: list[int]
+    xs: list[int]
+    inside: list[int]  # the chain's products and partial sums, which the matrix product replaces
+
+
+def _weighted_sums(program: _Program) -> dict[int, _WeightedSum]:
+    """The chains of weighted sums in the program, by the position of each chain's last ``+``.
+
+    A product ``w * x`` joins a chain when it is used only there; a partial sum, when only the next ``+``
+    uses it. Then nothing outside the chain reads what the matrix product leaves out."""
+    nodes = program.nodes
+    uses = [0] * len(nodes)
+    for node in nodes:
+        for j in node.inputs:
+            uses[j] += 1
+    uses[program.root] += 1
+    plus, times = OPS.get("+"), OPS.get("*")
+
+    def product(j: int) -> tuple[int, int] | None:
+        """(weight, x) when node j is a w·x that only one node uses."""
+        node = nodes[j]
+        if node.op is not times or not node.with_grad or uses[j] != 1 or node.inputs[0] == node.inputs[1]:
+            return None
+        a, b = node.inputs
+        if nodes[a].per_sample and not nodes[b].per_sample:
+            return b, a
+        if nodes[b].per_sample and not nodes[a].per_sample:
+            return a, b
+        return None
+
+    chains: dict[int, _WeightedSum] = {}
+    for i, node in enumerate(nodes):
+        if node.op is not plus or not node.with_grad or not node.per_sample:
+            continue
+        left, right = node.inputs
+        term, rest = (right, left) if product(right) else (left, right) if product(left) else (None, None)
+        if term is None or rest is None:
+            continue
+        weight, x = product(term)  # type: ignore[misc]
+        chain = chains.pop(rest, None) if uses[rest] == 1 else None
+        if chain is None:
+            chain = _WeightedSum(rest, [], [], [])
+        else:
+            chain.inside.append(rest)
+        chain.weights.append(weight)
+        chain.xs.append(x)
+        chain.inside.append(term)
+        chains[i] = chain
+    return {i: chain for i, chain in chains.items() if len(chain.xs) >= 2}
+
+
 _FORWARD_RAISE = {"divide": "raise", "invalid": "raise", "over": "ignore", "under": "ignore"}
 _FORWARD_IGNORE = {"all": "ignore"}
 
@@ -363,8 +425,15 @@ class _Code:
         self.program = program
         self.namespace: dict[str, Any] = {"np": np, "full": np.full, "summed": _summed, "per_sample": _per_sample}
         self.lines: list[tuple[str, tuple[str, ...]]] = []  # each line of the body, and the names it reads
+        self._stack_grads: set[str] = set()
         self.slow_ops: list[Op] = []
         self._ops: dict[Op, int] = {}
+        self.sums = _weighted_sums(program)
+        self.replaced = {j for chain in self.sums.values() for j in chain.inside}
+        # each set of x's that a weighted sum reads, stacked into one array K × N once: by its first user
+        self.stacks: dict[tuple[int, ...], int] = {}
+        for i, chain in self.sums.items():
+            self.stacks.setdefault(tuple(chain.xs), i)
         self._write_forward()
         if with_grads:
             self._write_backward()
@@ -411,6 +480,10 @@ class _Code:
                 self.namespace[f"c{i}"] = node.number
             elif node.kind == "parameter":
                 self._emit(f"    t{i} = parameters[{node.index}]{comment}")
+            elif i in self.replaced:
+                continue  # part of a weighted sum, computed as a matrix product
+            elif i in self.sums:
+                self._forward_weighted_sum(i, self.sums[i])
             elif node.kind == "op":
                 assert node.op is not None
                 k = self._op(node.op)
@@ -432,6 +505,51 @@ class _Code:
         else:  # the same number for every sample
             self._emit(f"out = full(count, {root})", root)
 
+    def _forward_weighted_sum(self, i: int, chain: _WeightedSum) -> None:
+        stack = self.stacks[tuple(chain.xs)]
+        xs = [self._name(j) for j in chain.xs]
+        if stack == i:  # the first weighted sum of these x's: stack them
+            self._emit(f"    s{i} = np.stack(({', '.join(xs)},))  # {len(xs)} × N", *xs)
+        weights = [self._name(j) for j in chain.weights]
+        start = self._name(chain.start)
+        self._emit(f"    v{i} = np.array(({', '.join(weights)},))", *weights)
+        label = self.program.nodes[i].label
+        comment = f"  # {len(xs)} products and sums{f', {label!r}' if label else ''}"
+        self._emit(f"    t{i} = {start} + v{i} @ s{stack}{comment}", start, f"v{i}", f"s{stack}")
+
+    def _backward_weighted_sum(self, i: int, chain: _WeightedSum, has_grad: set[int]) -> None:
+        program, nodes = self.program, self.program.nodes
+        stack = self.stacks[tuple(chain.xs)]
+        self._add_to(chain.start, f"g{i}" if nodes[chain.start].per_sample else f"g{i}.sum()", has_grad, f"g{i}")
+        if any(program.needs_grad[j] for j in chain.weights):
+            self._emit(
+                f"    u{i} = s{stack} @ g{i}  # ∂/∂wₖ = Σ over the samples of xₖ · upstream", f"s{stack}", f"g{i}"
+            )
+            for k, j in enumerate(chain.weights):
+                if program.needs_grad[j]:
+                    self._add_to(j, f"u{i}[{k}]", has_grad, f"u{i}")
+        if any(program.needs_grad[j] for j in chain.xs):
+            contribution = f"np.multiply.outer(v{i}, g{i})"  # ∂/∂xₖ = wₖ · upstream, for every k at once
+            if f"gs{stack}" in self._stack_grads:
+                self._emit(f"    gs{stack} = gs{stack} + {contribution}", f"gs{stack}", f"v{i}", f"g{i}")
+            else:
+                self._emit(f"    gs{stack} = {contribution}", f"v{i}", f"g{i}")
+                self._stack_grads.add(f"gs{stack}")
+        if i == stack and f"gs{stack}" in self._stack_grads:  # every weighted sum of these x's is done
+            for k, j in enumerate(chain.xs):
+                if program.needs_grad[j]:
+                    self._add_to(j, f"gs{stack}[{k}]", has_grad, f"gs{stack}")
+
+    def _add_to(self, j: int, contribution: str, has_grad: set[int], *reads: str) -> None:
+        """The chain rule's sum: node j's gradient, plus one more contribution."""
+        if not self.program.needs_grad[j]:
+            return
+        if j in has_grad:
+            self._emit(f"    g{j} = g{j} + {contribution}", f"g{j}", *reads)
+        else:
+            self._emit(f"    g{j} = {contribution}", *reads)
+            has_grad.add(j)
+
     def _write_backward(self) -> None:
         program, nodes = self.program, self.program.nodes
         self._emit("with np.errstate(all='ignore'):  # the backward pass: IEEE arithmetic, as eagerly")
@@ -445,22 +563,21 @@ class _Code:
             node = nodes[i]
             if node.kind != "op" or i not in has_grad:
                 continue
+            if i in self.sums:
+                self._backward_weighted_sum(i, self.sums[i], has_grad)
+                continue
             assert node.op is not None
             wanted = [(slot, j) for slot, j in enumerate(node.inputs) if program.needs_grad[j]]
             local, reads = self._local_grads(i, node, [slot for slot, _ in wanted])
             for slot, j in wanted:
-                upstream, grad, local_grad = f"g{i}", f"g{j}", local[slot]
+                upstream, local_grad = f"g{i}", local[slot]
                 if nodes[j].per_sample or not node.per_sample:  # the same shape: the chain rule as it reads
                     contribution = {"1.0": upstream, "-1.0": f"-{upstream}"}.get(
                         local_grad, f"{upstream} * {local_grad}"
                     )
                 else:  # from an array of N to one number: summed over the samples
                     contribution = f"{upstream}.sum()" if local_grad == "1.0" else f"summed({upstream}, {local_grad})"
-                if j in has_grad:
-                    self._emit(f"    {grad} = {grad} + {contribution}", upstream, grad, *reads)
-                else:
-                    self._emit(f"    {grad} = {contribution}", upstream, *reads)
-                    has_grad.add(j)
+                self._add_to(j, contribution, has_grad, upstream, *reads)
         grads = [f"g{i}" if i in has_grad else "0.0" for i, node in enumerate(nodes) if node.kind == "parameter"]
         self._emit(f"grads = ({', '.join(grads)}{',' if len(grads) == 1 else ''})", *(g for g in grads if g != "0.0"))
 
@@ -486,7 +603,7 @@ def _free_after_last_use(lines: list[tuple[str, tuple[str, ...]]]) -> list[str]:
     last: dict[str, int] = {}
     for k, (_, reads) in enumerate(lines):
         for name in reads:
-            if name[0] in "tglx":
+            if name[0] in "tglxsvu":
                 last[name] = k
     body: list[str] = []
     for k, (line, reads) in enumerate(lines):
@@ -611,10 +728,13 @@ class _Replay:
         with no_grad():  # the parameters' numbers, read now: the optimiser may have changed them
             parameters = tuple(np.float64(p.data) for p in self.program.parameters)
         try:
-            return replay(columns, parameters, count, _FORWARD_RAISE)  # type: ignore[no-any-return]
+            out, grads = replay(columns, parameters, count, _FORWARD_RAISE)
         except FloatingPointError:
             _locate_error(self.program, columns, parameters, count)  # raises the engine's error, naming the sample
-            return replay(columns, parameters, count, _FORWARD_IGNORE)  # type: ignore[no-any-return]
+            out, grads = replay(columns, parameters, count, _FORWARD_IGNORE)
+        if np.isnan(out).any():  # NaN in, or an undefined op that a matrix product did not flag: which one?
+            _locate_error(self.program, columns, parameters, count)
+        return out, grads
 
 
 class Batch:
