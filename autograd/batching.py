@@ -50,6 +50,7 @@ import linecache
 import math
 import operator
 import os
+import re
 import threading
 import warnings
 from collections.abc import Callable
@@ -440,11 +441,19 @@ class _Code:
         else:
             self._emit("grads = ()")
         self._emit("return out, grads")
-        body = "".join(f"    {line}\n" for line in _free_after_last_use(self.lines))
+        body = "".join(f"    {line}\n" for line in _free_after_last_use(self.lines, self._is_array))
         self.source = "def replay(columns, parameters, count, forward_errors):\n" + body
 
     def _emit(self, line: str, *reads: str) -> None:
         self.lines.append((line, reads))
+
+    def _is_array(self, name: str) -> bool:
+        """Whether a generated name holds an array of N (worth freeing): an input column, a stack of them and
+        its gradient, or a node that depends on the sample, its gradient or local gradients."""
+        kind, number = re.fullmatch(r"([a-z]+)(\d+)(?:_\d+)?", name).groups()  # type: ignore[union-attr]
+        if kind in ("t", "g", "l"):
+            return self.program.nodes[int(number)].per_sample
+        return kind in ("x", "s", "gs")
 
     def _name(self, i: int) -> str:
         node = self.program.nodes[i]
@@ -597,13 +606,13 @@ class _Code:
         return local, tuple(local[slot] for slot in slots)
 
 
-def _free_after_last_use(lines: list[tuple[str, tuple[str, ...]]]) -> list[str]:
-    """The lines, with a ``del`` after the last use of each array (``t``, ``g``, ``l``, ``x`` names), so that
-    memory holds only what is still to be read: a small multiple of N × the trace's widest live set."""
+def _free_after_last_use(lines: list[tuple[str, tuple[str, ...]]], is_array: Callable[[str], bool]) -> list[str]:
+    """The lines, with a ``del`` after the last use of each array, so that memory holds only what is still
+    to be read: a small multiple of N × the trace's widest live set. (Single numbers are left alone.)"""
     last: dict[str, int] = {}
     for k, (_, reads) in enumerate(lines):
         for name in reads:
-            if name[0] in "tglxsvu":
+            if name[0] != "c" and is_array(name):
                 last[name] = k
     body: list[str] = []
     for k, (line, reads) in enumerate(lines):
