@@ -34,10 +34,10 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import FloatMLP, GCTimer, _clock, forward, make_mlp, parameters, total  # noqa: E402
+from bench import FloatMLP, GCTimer, _clock, forward, make_mlp, parameters, total
 
-from autograd import Value, batch  # noqa: E402
-from autograd.data import make_moons  # noqa: E402
+from autograd import Value, batch
+from autograd.data import make_moons
 
 SIZES = [2, 16, 16, 1]
 LR = 0.1
@@ -138,22 +138,27 @@ def median_times(runs: dict[str, Callable[[], float]], rounds: int) -> dict[str,
     return {name: statistics.median(t) for name, t in times.items()}
 
 
+def step_times(n: int, rounds: int) -> dict[str, float]:
+    """Median seconds of one step at n points: the batch replay, the float floor and NumPy by hand, taking turns."""
+    xs, ys = moons(n)
+    x_array, y_array = np.array(xs), np.array(ys, dtype=float)
+    replayed, floor = BatchStep(), FloatMLP(make_mlp(Value, SIZES))
+    by_hand = NumpyMLP(make_mlp(Value, SIZES))
+    replayed.step(x_array, y_array, 0.0)  # traced and compiled once, before timing
+    runs = {
+        "batch": lambda: replayed.step(x_array, y_array, LR),
+        "floor": lambda: floor.step(xs, ys, LR),
+        "numpy": lambda: by_hand.step(x_array, y_array, LR),
+    }
+    return median_times(runs, rounds)
+
+
 def speed(sizes: list[int], rounds_at: Callable[[int], int]) -> None:
     print("1. One training step (median CPU time; ratio to the float floor of bench.py)")
     print(f"   {'points':>8}  {'batch':>10}  {'floor':>10}  {'NumPy':>10}  {'batch/floor':>11}  {'batch/NumPy':>11}")
     per_point: dict[int, float] = {}
     for n in sizes:
-        xs, ys = moons(n)
-        x_array, y_array = np.array(xs), np.array(ys, dtype=float)
-        replayed, floor = BatchStep(), FloatMLP(make_mlp(Value, SIZES))
-        by_hand = NumpyMLP(make_mlp(Value, SIZES))
-        replayed.step(x_array, y_array, 0.0)  # traced and compiled once, before timing
-        runs = {
-            "batch": lambda: replayed.step(x_array, y_array, LR),
-            "floor": lambda: floor.step(xs, ys, LR),
-            "numpy": lambda: by_hand.step(x_array, y_array, LR),
-        }
-        t = median_times(runs, rounds_at(n))
+        t = step_times(n, rounds_at(n))
         per_point[n] = t["batch"] / n
         print(
             f"   {n:>8,}  {t['batch'] * 1e3:8.2f}ms  {t['floor'] * 1e3:8.1f}ms  {t['numpy'] * 1e3:8.2f}ms  "
@@ -216,9 +221,8 @@ def memory(sizes: list[int]) -> None:
             [sys.executable, __file__, "--memory-of", str(n)], capture_output=True, text=True, check=True
         )
         peak, inputs = (float(part) for part in result.stdout.split())
-        print(
-            f"   {n:>8,} points: {peak:8.1f} MB at the peak ({peak * 1e6 / n / 8:5.0f} floats per point), inputs {inputs:.1f} MB"
-        )
+        floats = peak * 1e6 / n / 8
+        print(f"   {n:>8,} points: {peak:8.1f} MB at the peak ({floats:5.0f} floats per point), inputs {inputs:.1f} MB")
 
 
 def main(argv: list[str] | None = None) -> None:
