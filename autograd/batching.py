@@ -336,12 +336,12 @@ def _trace(fn: Callable[..., Any], first_sample: list[Any], names: list[str]) ->
             parameters.append(value)
         position[id(value)] = len(nodes) - 1
 
-    for node, op, inputs in made:
-        if id(node) not in wanted:
-            continue
+    made = [(node, op, inputs) for node, op, inputs in made if id(node) in wanted]
+    for _, _, inputs in made:  # the leaves first: then a layer's weights are all known before its first neuron
         for x in inputs:
-            if id(x) not in position:
+            if id(x) not in position and id(x) not in tracer.made:
                 place_leaf(x)
+    for node, op, inputs in made:
         at = tuple(position[id(x)] for x in inputs)
         with_grad = bool(node.parents)  # made inside no_grad(), it is a leaf to the engine
         nodes.append(_Node("op", node.label, op, at, with_grad, any(nodes[j].per_sample for j in at)))
@@ -431,10 +431,7 @@ class _Code:
         self._ops: dict[Op, int] = {}
         self.sums = _weighted_sums(program)
         self.replaced = {j for chain in self.sums.values() for j in chain.inside}
-        # each set of x's that a weighted sum reads, stacked into one array K × N once: by its first user
-        self.stacks: dict[tuple[int, ...], int] = {}
-        for i, chain in self.sums.items():
-            self.stacks.setdefault(tuple(chain.xs), i)
+        self._group_weighted_sums()
         self._write_forward()
         if with_grads:
             self._write_backward()
@@ -453,7 +450,7 @@ class _Code:
         kind, number = re.fullmatch(r"([a-z]+)(\d+)(?:_\d+)?", name).groups()  # type: ignore[union-attr]
         if kind in ("t", "g", "l"):
             return self.program.nodes[int(number)].per_sample
-        return kind in ("x", "s", "gs")
+        return kind in ("x", "s", "gs", "z", "gz")
 
     def _name(self, i: int) -> str:
         node = self.program.nodes[i]
@@ -514,40 +511,71 @@ class _Code:
         else:  # the same number for every sample
             self._emit(f"out = full(count, {root})", root)
 
+    def _group_weighted_sums(self) -> None:
+        """Weighted sums of the same x's (the neurons of a layer) form one group, replayed as one matrix product
+        ``W @ X`` at the first of them, when every weight is known by then; each stack of x's is made once."""
+        self.group_of: dict[int, int] = {}  # a weighted sum → the first of its group
+        self.groups: dict[int, list[int]] = {}  # the first of a group → every weighted sum in it, in order
+        self.stacks: dict[tuple[int, ...], int] = {}  # the x's → the first weighted sum that stacks them
+        open_groups: dict[tuple[int, ...], int] = {}
+        for i, chain in self.sums.items():
+            xs = tuple(chain.xs)
+            self.stacks.setdefault(xs, i)
+            first = open_groups.get(xs)
+            if first is None or max(chain.weights) > first:  # a weight made after the group's product: a new one
+                first = open_groups[xs] = i
+                self.groups[first] = []
+            self.groups[first].append(i)
+            self.group_of[i] = first
+
     def _forward_weighted_sum(self, i: int, chain: _WeightedSum) -> None:
-        stack = self.stacks[tuple(chain.xs)]
-        xs = [self._name(j) for j in chain.xs]
-        if stack == i:  # the first weighted sum of these x's: stack them
+        first, stack = self.group_of[i], self.stacks[tuple(chain.xs)]
+        if i == stack:  # the first weighted sum of these x's: stack them
+            xs = [self._name(j) for j in chain.xs]
             self._emit(f"    s{i} = np.stack(({', '.join(xs)},))  # {len(xs)} × N", *xs)
-        weights = [self._name(j) for j in chain.weights]
-        start = self._name(chain.start)
-        self._emit(f"    v{i} = np.array(({', '.join(weights)},))", *weights)
-        label = self.program.nodes[i].label
-        comment = f"  # {len(xs)} products and sums{f', {label!r}' if label else ''}"
-        self._emit(f"    t{i} = {start} + v{i} @ s{stack}{comment}", start, f"v{i}", f"s{stack}")
+        members = self.groups[first]
+        if i == first:  # the group's weights as a matrix, one row per weighted sum: all of them at once
+            rows = ", ".join(
+                "(" + ", ".join(self._name(j) for j in self.sums[m].weights) + ",)" for m in members
+            )  # fmt: skip
+            weights = [self._name(j) for m in members for j in self.sums[m].weights]
+            self._emit(f"    w{i} = np.array(({rows},))", *weights)
+            product = f"    z{i} = w{i} @ s{stack}  # {len(members)} weighted sums of {len(chain.xs)}"
+            self._emit(product, f"w{i}", f"s{stack}")
+        start, label = self._name(chain.start), self.program.nodes[i].label
+        comment = f"  # {len(chain.xs)} products and sums{f', {label!r}' if label else ''}"
+        self._emit(f"    t{i} = {start} + z{first}[{members.index(i)}]{comment}", start, f"z{first}")
 
     def _backward_weighted_sum(self, i: int, chain: _WeightedSum, has_grad: set[int]) -> None:
         program, nodes = self.program, self.program.nodes
-        stack = self.stacks[tuple(chain.xs)]
-        self._add_to(chain.start, f"g{i}" if nodes[chain.start].per_sample else f"g{i}.sum()", has_grad, f"g{i}")
-        if any(program.needs_grad[j] for j in chain.weights):
-            self._emit(
-                f"    u{i} = s{stack} @ g{i}  # ∂/∂wₖ = Σ over the samples of xₖ · upstream", f"s{stack}", f"g{i}"
-            )
-            for k, j in enumerate(chain.weights):
-                if program.needs_grad[j]:
-                    self._add_to(j, f"u{i}[{k}]", has_grad, f"u{i}")
+        first, stack = self.group_of[i], self.stacks[tuple(chain.xs)]
+        if i in has_grad:
+            upstream = f"g{i}" if nodes[chain.start].per_sample else f"g{i}.sum()"
+            self._add_to(chain.start, upstream, has_grad, f"g{i}")
+        if i != first:
+            return
+        # The last of the group in the backward pass: every member's gradient is complete.
+        members = self.groups[first]
+        if not any(m in has_grad for m in members):
+            return
+        upstreams = [f"g{m}" if m in has_grad else "full(count, 0.0)" for m in members]
+        self._emit(f"    gz{i} = np.stack(({', '.join(upstreams)},))", *(g for g in upstreams if g[0] == "g"))
+        if any(program.needs_grad[j] for m in members for j in self.sums[m].weights):
+            gradient = f"    gw{i} = (gz{i} @ s{stack}.T).tolist()  # ∂/∂w = Σ over the samples of x · upstream"
+            self._emit(gradient, f"gz{i}", f"s{stack}")
+            for row, m in enumerate(members):
+                for k, j in enumerate(self.sums[m].weights):
+                    self._add_to(j, f"gw{i}[{row}][{k}]", has_grad, f"gw{i}")
         if any(program.needs_grad[j] for j in chain.xs):
-            contribution = f"np.multiply.outer(v{i}, g{i})"  # ∂/∂xₖ = wₖ · upstream, for every k at once
+            contribution = f"w{i}.T @ gz{i}"  # ∂/∂x = Σ over the weighted sums of w · upstream
             if f"gs{stack}" in self._stack_grads:
-                self._emit(f"    gs{stack} = gs{stack} + {contribution}", f"gs{stack}", f"v{i}", f"g{i}")
+                self._emit(f"    gs{stack} = gs{stack} + {contribution}", f"gs{stack}", f"w{i}", f"gz{i}")
             else:
-                self._emit(f"    gs{stack} = {contribution}", f"v{i}", f"g{i}")
+                self._emit(f"    gs{stack} = {contribution}", f"w{i}", f"gz{i}")
                 self._stack_grads.add(f"gs{stack}")
         if i == stack and f"gs{stack}" in self._stack_grads:  # every weighted sum of these x's is done
             for k, j in enumerate(chain.xs):
-                if program.needs_grad[j]:
-                    self._add_to(j, f"gs{stack}[{k}]", has_grad, f"gs{stack}")
+                self._add_to(j, f"gs{stack}[{k}]", has_grad, f"gs{stack}")
 
     def _add_to(self, j: int, contribution: str, has_grad: set[int], *reads: str) -> None:
         """The chain rule's sum: node j's gradient, plus one more contribution."""
@@ -570,10 +598,10 @@ class _Code:
             has_grad.add(root)
         for i in range(len(nodes) - 1, -1, -1):
             node = nodes[i]
-            if node.kind != "op" or i not in has_grad:
-                continue
-            if i in self.sums:
+            if i in self.sums:  # its group's gradients are worked out at the group's first, with or without its own
                 self._backward_weighted_sum(i, self.sums[i], has_grad)
+                continue
+            if node.kind != "op" or i not in has_grad:
                 continue
             assert node.op is not None
             wanted = [(slot, j) for slot, j in enumerate(node.inputs) if program.needs_grad[j]]

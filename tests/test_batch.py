@@ -326,12 +326,13 @@ def test_labels_and_op_names_stay_in_comments_of_the_generated_code() -> None:
     assert "hacked" not in "".join(line.split("#")[0] for line in step.source.splitlines())
 
 
-def test_the_source_replays_a_neurons_weighted_sum_as_one_matrix_product() -> None:
+def test_the_source_replays_a_layers_weighted_sums_as_one_matrix_product() -> None:
     model = MLP(3, [4, 1], activation="relu", seed=0)
     step = batch(lambda x: model(x))
     step([[1.0, 2.0, 3.0]])
     assert "np.stack((x0, x1, x2,))" in step.source
-    assert step.source.count(" @ s") == 5  # four neurons of the hidden layer, one output
+    assert "4 weighted sums of 3" in step.source  # the hidden layer: z = W @ X, W a 4 × 3 matrix
+    assert "1 weighted sums of 4" in step.source  # the output neuron
 
 
 @pytest.mark.parametrize(
