@@ -57,7 +57,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .engine import OPS, Constant, Op, Value, enable_grad, is_grad_enabled, no_grad, tracing
+from .engine import OPS, Constant, Op, Value, enable_grad, is_grad_enabled, tracing
 
 __all__ = [
     "ARRAY_FORMS",
@@ -179,7 +179,7 @@ def _register_built_in_forms() -> None:
         "log": (np.log, lambda out, a: (1.0 / a,)),
         "sigmoid": (sigmoid, lambda out, a: (out * (1.0 - out),)),
         "tanh": (np.tanh, lambda out, a: (1.0 - out * out,)),
-        "relu": (lambda a: np.maximum(a, 0.0), lambda out, a: (step(a),)),
+        "relu": (lambda a: np.maximum(a, 0.0), lambda out, a: (np.heaviside(a, 0.0),)),  # 1 above 0, NaN for NaN
         "leaky_relu": (
             lambda a, slope: np.where(a > 0.0, a, slope * a),
             lambda out, a, slope: (step(a, slope), np.where(a > 0.0, 0.0, a)),
@@ -363,6 +363,7 @@ class _WeightedSum:
     weights: list[int]
     xs: list[int]
     inside: list[int]  # the chain's products and partial sums, which the matrix product replaces
+    scalar: bool = False  # a sum of products of single numbers (a penalty Σ p²): one dot product of two vectors
 
 
 def _weighted_sums(program: _Program) -> dict[int, _WeightedSum]:
@@ -378,12 +379,14 @@ def _weighted_sums(program: _Program) -> dict[int, _WeightedSum]:
     uses[program.root] += 1
     plus, times = OPS.get("+"), OPS.get("*")
 
-    def product(j: int) -> tuple[int, int] | None:
+    def product(j: int, scalar: bool) -> tuple[int, int] | None:
         """(weight, x) when node j is a w·x that only one node uses."""
         node = nodes[j]
-        if node.op is not times or not node.with_grad or uses[j] != 1 or node.inputs[0] == node.inputs[1]:
+        if node.op is not times or not node.with_grad or uses[j] != 1:
             return None
         a, b = node.inputs
+        if scalar:
+            return None if node.per_sample else (a, b)
         if nodes[a].per_sample and not nodes[b].per_sample:
             return b, a
         if nodes[b].per_sample and not nodes[a].per_sample:
@@ -392,16 +395,19 @@ def _weighted_sums(program: _Program) -> dict[int, _WeightedSum]:
 
     chains: dict[int, _WeightedSum] = {}
     for i, node in enumerate(nodes):
-        if node.op is not plus or not node.with_grad or not node.per_sample:
+        if node.op is not plus or not node.with_grad:
             continue
+        scalar = not node.per_sample
         left, right = node.inputs
-        term, rest = (right, left) if product(right) else (left, right) if product(left) else (None, None)
+        term, rest = (
+            (right, left) if product(right, scalar) else (left, right) if product(left, scalar) else (None, None)
+        )
         if term is None or rest is None:
             continue
-        weight, x = product(term)  # type: ignore[misc]
+        weight, x = product(term, scalar)  # type: ignore[misc]
         chain = chains.pop(rest, None) if uses[rest] == 1 else None
         if chain is None:
-            chain = _WeightedSum(rest, [], [], [])
+            chain = _WeightedSum(rest, [], [], [], scalar)
         else:
             chain.inside.append(rest)
         chain.weights.append(weight)
@@ -519,6 +525,8 @@ class _Code:
         self.stacks: dict[tuple[int, ...], int] = {}  # the x's → the first weighted sum that stacks them
         open_groups: dict[tuple[int, ...], int] = {}
         for i, chain in self.sums.items():
+            if chain.scalar:
+                continue
             xs = tuple(chain.xs)
             self.stacks.setdefault(xs, i)
             first = open_groups.get(xs)
@@ -529,6 +537,13 @@ class _Code:
             self.group_of[i] = first
 
     def _forward_weighted_sum(self, i: int, chain: _WeightedSum) -> None:
+        if chain.scalar:
+            a, b = ([self._name(j) for j in side] for side in (chain.weights, chain.xs))
+            self._emit(f"    v{i} = np.array(({', '.join(a)},))", *a)
+            self._emit(f"    u{i} = np.array(({', '.join(b)},))", *b)
+            start = self._name(chain.start)
+            self._emit(f"    t{i} = {start} + v{i} @ u{i}  # {len(a)} products and sums", start, f"v{i}", f"u{i}")
+            return
         first, stack = self.group_of[i], self.stacks[tuple(chain.xs)]
         if i == stack:  # the first weighted sum of these x's: stack them
             xs = [self._name(j) for j in chain.xs]
@@ -548,6 +563,16 @@ class _Code:
 
     def _backward_weighted_sum(self, i: int, chain: _WeightedSum, has_grad: set[int]) -> None:
         program, nodes = self.program, self.program.nodes
+        if chain.scalar:
+            if i not in has_grad:
+                return
+            self._add_to(chain.start, f"g{i}", has_grad, f"g{i}")
+            for side, other, name in ((chain.weights, f"u{i}", f"ga{i}"), (chain.xs, f"v{i}", f"gb{i}")):
+                if any(program.needs_grad[j] for j in side):  # ∂(a·b)/∂a = b, for every product at once
+                    self._emit(f"    {name} = (g{i} * {other}).tolist()", f"g{i}", other)
+                    for k, j in enumerate(side):
+                        self._add_to(j, f"{name}[{k}]", has_grad, name)
+            return
         first, stack = self.group_of[i], self.stacks[tuple(chain.xs)]
         if i in has_grad:
             upstream = f"g{i}" if nodes[chain.start].per_sample else f"g{i}.sum()"
@@ -762,8 +787,9 @@ class _Replay:
     def run(self, columns: list[Any], count: int, with_grads: bool) -> tuple[Any, tuple[Any, ...]]:
         np = _numpy()
         replay, _ = self.code(with_grads)
-        with no_grad():  # the parameters' numbers, read now: the optimiser may have changed them
-            parameters = tuple(np.float64(p.data) for p in self.program.parameters)
+        # The parameters' numbers, read now (the optimiser may have changed them), as NumPy numbers: their
+        # arithmetic obeys np.errstate, as the arrays' does.
+        parameters = tuple(np.fromiter([p.data for p in self.program.parameters], np.float64))
         try:
             out, grads = replay(columns, parameters, count, _FORWARD_RAISE)
         except FloatingPointError:
