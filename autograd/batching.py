@@ -433,6 +433,7 @@ class _Code:
         self.namespace: dict[str, Any] = {"np": np, "full": np.full, "summed": _summed, "per_sample": _per_sample}
         self.lines: list[tuple[str, tuple[str, ...]]] = []  # each line of the body, and the names it reads
         self._stack_grads: set[str] = set()
+        self._indices: list[str] = []
         self.slow_ops: list[Op] = []
         self._ops: dict[Op, int] = {}
         self.sums = _weighted_sums(program)
@@ -445,7 +446,7 @@ class _Code:
             self._emit("grads = ()")
         self._emit("return out, grads")
         body = "".join(f"    {line}\n" for line in _free_after_last_use(self.lines, self._is_array))
-        self.source = "def replay(columns, parameters, count, forward_errors):\n" + body
+        self.source = "def replay(columns, p, parameters, count, forward_errors):\n" + body
 
     def _emit(self, line: str, *reads: str) -> None:
         self.lines.append((line, reads))
@@ -538,11 +539,10 @@ class _Code:
 
     def _forward_weighted_sum(self, i: int, chain: _WeightedSum) -> None:
         if chain.scalar:
-            a, b = ([self._name(j) for j in side] for side in (chain.weights, chain.xs))
-            self._emit(f"    v{i} = np.array(({', '.join(a)},))", *a)
-            self._emit(f"    u{i} = np.array(({', '.join(b)},))", *b)
-            start = self._name(chain.start)
-            self._emit(f"    t{i} = {start} + v{i} @ u{i}  # {len(a)} products and sums", start, f"v{i}", f"u{i}")
+            self._emit(f"    v{i} = {self._gather(chain.weights)}", *self._names(chain.weights))
+            self._emit(f"    u{i} = {self._gather(chain.xs)}", *self._names(chain.xs))
+            start, count = self._name(chain.start), len(chain.xs)
+            self._emit(f"    t{i} = {start} + v{i} @ u{i}  # {count} products and sums", start, f"v{i}", f"u{i}")
             return
         first, stack = self.group_of[i], self.stacks[tuple(chain.xs)]
         if i == stack:  # the first weighted sum of these x's: stack them
@@ -550,11 +550,9 @@ class _Code:
             self._emit(f"    s{i} = np.stack(({', '.join(xs)},))  # {len(xs)} × N", *xs)
         members = self.groups[first]
         if i == first:  # the group's weights as a matrix, one row per weighted sum: all of them at once
-            rows = ", ".join(
-                "(" + ", ".join(self._name(j) for j in self.sums[m].weights) + ",)" for m in members
-            )  # fmt: skip
-            weights = [self._name(j) for m in members for j in self.sums[m].weights]
-            self._emit(f"    w{i} = np.array(({rows},))", *weights)
+            weights = [j for m in members for j in self.sums[m].weights]
+            shape = f"{len(members)}, {len(chain.xs)}"
+            self._emit(f"    w{i} = {self._gather(weights)}.reshape({shape})", *self._names(weights))
             product = f"    z{i} = w{i} @ s{stack}  # {len(members)} weighted sums of {len(chain.xs)}"
             self._emit(product, f"w{i}", f"s{stack}")
         start, label = self._name(chain.start), self.program.nodes[i].label
@@ -567,11 +565,9 @@ class _Code:
             if i not in has_grad:
                 return
             self._add_to(chain.start, f"g{i}", has_grad, f"g{i}")
-            for side, other, name in ((chain.weights, f"u{i}", f"ga{i}"), (chain.xs, f"v{i}", f"gb{i}")):
+            for side, other in ((chain.weights, f"u{i}"), (chain.xs, f"v{i}")):
                 if any(program.needs_grad[j] for j in side):  # ∂(a·b)/∂a = b, for every product at once
-                    self._emit(f"    {name} = (g{i} * {other}).tolist()", f"g{i}", other)
-                    for k, j in enumerate(side):
-                        self._add_to(j, f"{name}[{k}]", has_grad, name)
+                    self._scatter(side, f"g{i} * {other}", has_grad, f"g{i}", other)
             return
         first, stack = self.group_of[i], self.stacks[tuple(chain.xs)]
         if i in has_grad:
@@ -586,11 +582,8 @@ class _Code:
         upstreams = [f"g{m}" if m in has_grad else "full(count, 0.0)" for m in members]
         self._emit(f"    gz{i} = np.stack(({', '.join(upstreams)},))", *(g for g in upstreams if g[0] == "g"))
         if any(program.needs_grad[j] for m in members for j in self.sums[m].weights):
-            gradient = f"    gw{i} = (gz{i} @ s{stack}.T).tolist()  # ∂/∂w = Σ over the samples of x · upstream"
-            self._emit(gradient, f"gz{i}", f"s{stack}")
-            for row, m in enumerate(members):
-                for k, j in enumerate(self.sums[m].weights):
-                    self._add_to(j, f"gw{i}[{row}][{k}]", has_grad, f"gw{i}")
+            weights = [j for m in members for j in self.sums[m].weights]  # ∂/∂w = Σ over the samples of x · upstream
+            self._scatter(weights, f"(gz{i} @ s{stack}.T).ravel()", has_grad, f"gz{i}", f"s{stack}")
         if any(program.needs_grad[j] for j in chain.xs):
             contribution = f"w{i}.T @ gz{i}"  # ∂/∂x = Σ over the weighted sums of w · upstream
             if f"gs{stack}" in self._stack_grads:
@@ -601,6 +594,41 @@ class _Code:
         if i == stack and f"gs{stack}" in self._stack_grads:  # every weighted sum of these x's is done
             for k, j in enumerate(chain.xs):
                 self._add_to(j, f"gs{stack}[{k}]", has_grad, f"gs{stack}")
+
+    def _names(self, nodes: list[int]) -> list[str]:
+        return [self._name(j) for j in nodes]
+
+    def _parameter_positions(self, nodes: list[int]) -> str | None:
+        """The generated name of an index array holding these nodes' places in the parameter vector ``p``, when
+        they are all parameters; else None."""
+        if not all(self.program.nodes[j].kind == "parameter" for j in nodes):
+            return None
+        name = f"ix{len(self._indices)}"
+        self._indices.append(name)
+        np = _numpy()
+        self.namespace[name] = np.array([self.program.nodes[j].index for j in nodes], dtype=np.intp)
+        return name
+
+    def _gather(self, nodes: list[int]) -> str:
+        """An expression for the vector of these single numbers: taken from ``p`` at once for parameters."""
+        positions = self._parameter_positions(nodes)
+        return f"p[{positions}]" if positions else f"np.array(({', '.join(self._names(nodes))},))"
+
+    def _scatter(self, nodes: list[int], vector: str, has_grad: set[int], *reads: str) -> None:
+        """Add each entry of ``vector`` to the gradient of the node at the same place in ``nodes``: into the
+        parameters' gradient vector ``gp`` in one step when they are all parameters, else one by one."""
+        positions = self._parameter_positions(nodes)
+        if positions is not None:
+            if len(set(nodes)) == len(nodes):
+                self._emit(f"    gp[{positions}] += {vector}", *reads)
+            else:  # a parameter twice: np.add.at adds both
+                self._emit(f"    np.add.at(gp, {positions}, {vector})", *reads)
+            return
+        name = f"gv{len(self._indices)}"
+        self._indices.append(name)
+        self._emit(f"    {name} = ({vector}).tolist()", *reads)
+        for k, j in enumerate(nodes):
+            self._add_to(j, f"{name}[{k}]", has_grad, name)
 
     def _add_to(self, j: int, contribution: str, has_grad: set[int], *reads: str) -> None:
         """The chain rule's sum: node j's gradient, plus one more contribution."""
@@ -615,6 +643,7 @@ class _Code:
     def _write_backward(self) -> None:
         program, nodes = self.program, self.program.nodes
         self._emit("with np.errstate(all='ignore'):  # the backward pass: IEEE arithmetic, as eagerly")
+        self._emit(f"    gp = np.zeros({len(program.parameters)})  # ∂(mean loss)/∂(each parameter)")
         root = program.root
         has_grad: set[int] = set()
         if program.needs_grad[root]:
@@ -640,8 +669,13 @@ class _Code:
                 else:  # from an array of N to one number: summed over the samples
                     contribution = f"{upstream}.sum()" if local_grad == "1.0" else f"summed({upstream}, {local_grad})"
                 self._add_to(j, contribution, has_grad, upstream, *reads)
-        grads = [f"g{i}" if i in has_grad else "0.0" for i, node in enumerate(nodes) if node.kind == "parameter"]
-        self._emit(f"grads = ({', '.join(grads)}{',' if len(grads) == 1 else ''})", *(g for g in grads if g != "0.0"))
+        # The parameters' gradients one by one (a bias's, a shared weight's) join those added to gp in one step.
+        separate = [i for i, node in enumerate(nodes) if node.kind == "parameter" and i in has_grad]
+        if separate:
+            positions = self._parameter_positions(separate)
+            values = [f"g{i}" for i in separate]
+            self._emit(f"    gp[{positions}] += np.array(({', '.join(values)},))", *values)
+        self._emit("grads = gp")
 
     def _local_grads(self, i: int, node: _Node, slots: list[int]) -> tuple[list[str], tuple[str, ...]]:
         """The expressions of node i's local gradients, writing the line that computes them if needed."""
@@ -784,17 +818,18 @@ class _Replay:
             self._compiled[with_grads] = (code.namespace["replay"], code)
         return self._compiled[with_grads]
 
-    def run(self, columns: list[Any], count: int, with_grads: bool) -> tuple[Any, tuple[Any, ...]]:
+    def run(self, columns: list[Any], count: int, with_grads: bool) -> tuple[Any, Any]:
         np = _numpy()
         replay, _ = self.code(with_grads)
         # The parameters' numbers, read now (the optimiser may have changed them), as NumPy numbers: their
         # arithmetic obeys np.errstate, as the arrays' does.
-        parameters = tuple(np.fromiter([p.data for p in self.program.parameters], np.float64))
+        vector = np.fromiter([p.data for p in self.program.parameters], np.float64, len(self.program.parameters))
+        parameters = tuple(vector)
         try:
-            out, grads = replay(columns, parameters, count, _FORWARD_RAISE)
+            out, grads = replay(columns, vector, parameters, count, _FORWARD_RAISE)
         except FloatingPointError:
             _locate_error(self.program, columns, parameters, count)  # raises the engine's error, naming the sample
-            out, grads = replay(columns, parameters, count, _FORWARD_IGNORE)
+            out, grads = replay(columns, vector, parameters, count, _FORWARD_IGNORE)
         if np.isnan(out).any():  # NaN in, or an undefined op that a matrix product did not flag: which one?
             _locate_error(self.program, columns, parameters, count)
         return out, grads
@@ -819,8 +854,8 @@ class Batch:
         out, grads = replay.run(columns, count, with_grads)
         if with_grads:
             with _GRADS_LOCK:
-                for parameter, grad in zip(replay.program.parameters, grads):
-                    parameter.grad += float(grad)
+                for parameter, grad in zip(replay.program.parameters, grads.tolist()):
+                    parameter.grad += grad
         return float(out.mean())
 
     def values(self, *data: Any) -> Any:

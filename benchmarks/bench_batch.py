@@ -13,7 +13,8 @@ relu(1 − y·score) averaged over two-moons points, + 1e-4·Σp², backward, SG
 * **eager** (``--eager``, slow): bench.py's `training_step`, with the cyclic garbage collector as it is, and
   paused around the step (``gc.disable()`` then ``gc.enable()``, measured here, never done by the library).
 
-They take turns in one process; times are CPU time (medians); the figures that matter are the ratios.
+They take turns in one process, on one thread (NumPy's BLAS is limited to one, as the floor has); times are
+CPU time (medians); the figures that matter are the ratios.
 Then: the batch path's loss curve against the floor's over 20 steps at 10,000 points (the floor reaches
 eager's loss to 1e-9, which bench.py asserts), and peak memory of one batch step (tracemalloc, in a
 fresh process) at 10,000 and 100,000 points.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import subprocess
 import sys
@@ -31,7 +33,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+# One thread, as the float floor runs: NumPy's matrix products would otherwise spread over every core, and on a
+# shared machine the waiting threads' CPU time would be counted too. (Set these variables yourself to compare.)
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import FloatMLP, GCTimer, _clock, forward, make_mlp, parameters, total
