@@ -41,10 +41,10 @@ for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import FloatMLP, GCTimer, _clock, forward, make_mlp, parameters, total
+from bench import FloatMLP, GCTimer, _clock, forward, make_mlp, parameters, total  # noqa: E402
 
-from autograd import Value, batch
-from autograd.data import make_moons
+from autograd import Value, batch  # noqa: E402
+from autograd.data import make_moons  # noqa: E402
 
 SIZES = [2, 16, 16, 1]
 LR = 0.1
