@@ -434,6 +434,7 @@ class _Code:
         self.lines: list[tuple[str, tuple[str, ...]]] = []  # each line of the body, and the names it reads
         self._stack_grads: set[str] = set()
         self._indices: list[str] = []
+        self._sources: dict[int, list[str]] = {}  # each node's gradient contributions, as written
         self.slow_ops: list[Op] = []
         self._ops: dict[Op, int] = {}
         self.sums = _weighted_sums(program)
@@ -445,6 +446,8 @@ class _Code:
         else:
             self._emit("grads = ()")
         self._emit("return out, grads")
+        read = {name for _, reads in self.lines for name in reads}
+        self.lines = [(line, reads) for line, reads in self.lines if _defined(line) in read | {""}]
         body = "".join(f"    {line}\n" for line in _free_after_last_use(self.lines, self._is_array))
         self.source = "def replay(columns, p, parameters, count, forward_errors):\n" + body
 
@@ -457,7 +460,7 @@ class _Code:
         kind, number = re.fullmatch(r"([a-z]+)(\d+)(?:_\d+)?", name).groups()  # type: ignore[union-attr]
         if kind in ("t", "g", "l"):
             return self.program.nodes[int(number)].per_sample
-        return kind in ("x", "s", "gs", "z", "gz")
+        return kind in ("x", "s", "gs", "z", "gz", "a", "la")
 
     def _name(self, i: int) -> str:
         node = self.program.nodes[i]
@@ -495,6 +498,9 @@ class _Code:
                 self._emit(f"    t{i} = parameters[{node.index}]{comment}")
             elif i in self.replaced:
                 continue  # part of a weighted sum, computed as a matrix product
+            elif i in self.activation_of:
+                first, row = self.activation_of[i]
+                self._emit(f"    t{i} = a{first}[{row}]", f"a{first}")
             elif i in self.sums:
                 self._forward_weighted_sum(i, self.sums[i])
             elif node.kind == "op":
@@ -536,28 +542,85 @@ class _Code:
                 self.groups[first] = []
             self.groups[first].append(i)
             self.group_of[i] = first
+        self._find_activations()
+
+    def _find_activations(self) -> None:
+        """Groups whose every weighted sum starts from a parameter (a bias) and goes on to the same activation
+        alone: the layer's a = f(W @ X + b), replayed on the whole matrix at once rather than row by row."""
+        nodes = self.program.nodes
+        users: dict[int, list[int]] = {}
+        for i, node in enumerate(nodes):
+            for j in node.inputs:
+                users.setdefault(j, []).append(i)
+        self.activated: dict[int, list[int]] = {}  # the first of a group → each member's activation node
+        self.activation_of: dict[int, tuple[int, int]] = {}  # an activation node → (its group's first, its row)
+        for first, members in self.groups.items():
+            after = [users.get(m, []) for m in members]
+            if self.program.root in members or any(len(u) != 1 for u in after):
+                continue
+            activations = [u[0] for u in after]
+            op = nodes[activations[0]].op
+            form = array_form(op) if op is not None else None
+            if (
+                op is None
+                or op.arity != 1
+                or form is None
+                or not callable(form.local_grads)
+                or any(nodes[a].op is not op or not nodes[a].with_grad for a in activations)
+                or any(nodes[self.sums[m].start].kind != "parameter" for m in members)
+                or not all(nodes[m].with_grad for m in members)
+            ):
+                continue
+            self.activated[first] = activations
+            for row, a in enumerate(activations):
+                self.activation_of[a] = (first, row)
 
     def _forward_weighted_sum(self, i: int, chain: _WeightedSum) -> None:
         if chain.scalar:
-            self._emit(f"    v{i} = {self._gather(chain.weights)}", *self._names(chain.weights))
-            self._emit(f"    u{i} = {self._gather(chain.xs)}", *self._names(chain.xs))
+            self._gather(f"v{i}", chain.weights)
+            self._gather(f"u{i}", chain.xs)
             start, count = self._name(chain.start), len(chain.xs)
             self._emit(f"    t{i} = {start} + v{i} @ u{i}  # {count} products and sums", start, f"v{i}", f"u{i}")
             return
         first, stack = self.group_of[i], self.stacks[tuple(chain.xs)]
-        if i == stack:  # the first weighted sum of these x's: stack them
+        layer = self._layer_of(chain.xs)
+        if i == stack and layer is not None:  # the x's are the rows of a layer's activations, already a matrix
+            self._emit(f"    s{i} = a{layer}", f"a{layer}")
+        elif i == stack:  # the first weighted sum of these x's: stack them
             xs = [self._name(j) for j in chain.xs]
             self._emit(f"    s{i} = np.stack(({', '.join(xs)},))  # {len(xs)} × N", *xs)
         members = self.groups[first]
         if i == first:  # the group's weights as a matrix, one row per weighted sum: all of them at once
             weights = [j for m in members for j in self.sums[m].weights]
             shape = f"{len(members)}, {len(chain.xs)}"
-            self._emit(f"    w{i} = {self._gather(weights)}.reshape({shape})", *self._names(weights))
+            self._gather(f"w{i}", weights, f".reshape({shape})")
             product = f"    z{i} = w{i} @ s{stack}  # {len(members)} weighted sums of {len(chain.xs)}"
+            if i in self.activated:  # the layer at once: a = f(W @ X + b)
+                self._gather(f"b{i}", [self.sums[m].start for m in members], "[:, None]")
+                product = f"    z{i} = w{i} @ s{stack} + b{i}  # {len(members)} weighted sums of {len(chain.xs)}"
+                self._emit(product, f"w{i}", f"s{stack}", f"b{i}")
+                op = self.program.nodes[self.activated[i][0]].op
+                assert op is not None
+                self._emit(f"    a{i} = f{self._op(op)}(z{i})  # {op.name!r} on the whole layer", f"z{i}")
+                return
             self._emit(product, f"w{i}", f"s{stack}")
+        if first in self.activated:
+            return
         start, label = self._name(chain.start), self.program.nodes[i].label
         comment = f"  # {len(chain.xs)} products and sums{f', {label!r}' if label else ''}"
         self._emit(f"    t{i} = {start} + z{first}[{members.index(i)}]{comment}", start, f"z{first}")
+
+    def _rows_of_one_matrix(self, ends: list[int]) -> str | None:
+        """The gradient matrix whose row k alone is the gradient of ends[k], for every k, if there is one."""
+        sources = [self._sources.get(m, []) for m in ends]
+        if not all(len(source) == 1 for source in sources):
+            return None
+        matrix = sources[0][0].split("[")[0]
+        return matrix if all(source == [f"{matrix}[{k}]"] for k, source in enumerate(sources)) else None
+
+    def _layer_of(self, xs: list[int]) -> int | None:
+        """The group whose activations are exactly these x's, in order, if any."""
+        return next((first for first, ends in self.activated.items() if ends == xs), None)
 
     def _backward_weighted_sum(self, i: int, chain: _WeightedSum, has_grad: set[int]) -> None:
         program, nodes = self.program, self.program.nodes
@@ -570,17 +633,28 @@ class _Code:
                     self._scatter(side, f"g{i} * {other}", has_grad, f"g{i}", other)
             return
         first, stack = self.group_of[i], self.stacks[tuple(chain.xs)]
-        if i in has_grad:
+        if i in has_grad and first not in self.activated:
             upstream = f"g{i}" if nodes[chain.start].per_sample else f"g{i}.sum()"
             self._add_to(chain.start, upstream, has_grad, f"g{i}")
         if i != first:
             return
         # The last of the group in the backward pass: every member's gradient is complete.
         members = self.groups[first]
-        if not any(m in has_grad for m in members):
+        ends = self.activated.get(first, members)  # with the activation, from the activations' gradients
+        if not any(m in has_grad for m in ends):
             return
-        upstreams = [f"g{m}" if m in has_grad else "full(count, 0.0)" for m in members]
-        self._emit(f"    gz{i} = np.stack(({', '.join(upstreams)},))", *(g for g in upstreams if g[0] == "g"))
+        upstreams = [f"g{m}" if m in has_grad else "full(count, 0.0)" for m in ends]
+        matrix = self._rows_of_one_matrix(ends)
+        if matrix is not None:  # every row's gradient is that row of the next layer's: the matrix as it is
+            self._emit(f"    gz{i} = {matrix}", matrix)
+        else:
+            self._emit(f"    gz{i} = np.stack(({', '.join(upstreams)},))", *(g for g in upstreams if g[0] == "g"))
+        if first in self.activated:  # through the activation, for the whole layer: then to the biases
+            op = nodes[ends[0]].op
+            assert op is not None
+            self._emit(f"    la{i}, = d{self._op(op)}(a{i}, z{i})", f"a{i}", f"z{i}")
+            self._emit(f"    gz{i} = gz{i} * la{i}", f"gz{i}", f"la{i}")
+            self._scatter([self.sums[m].start for m in members], f"gz{i}.sum(axis=1)", has_grad, f"gz{i}")
         if any(program.needs_grad[j] for m in members for j in self.sums[m].weights):
             weights = [j for m in members for j in self.sums[m].weights]  # ∂/∂w = Σ over the samples of x · upstream
             self._scatter(weights, f"(gz{i} @ s{stack}.T).ravel()", has_grad, f"gz{i}", f"s{stack}")
@@ -609,10 +683,13 @@ class _Code:
         self.namespace[name] = np.array([self.program.nodes[j].index for j in nodes], dtype=np.intp)
         return name
 
-    def _gather(self, nodes: list[int]) -> str:
-        """An expression for the vector of these single numbers: taken from ``p`` at once for parameters."""
+    def _gather(self, name: str, nodes: list[int], reshape: str = "") -> None:
+        """The vector of these single numbers, as ``name``: taken from ``p`` in one step for parameters."""
         positions = self._parameter_positions(nodes)
-        return f"p[{positions}]" if positions else f"np.array(({', '.join(self._names(nodes))},))"
+        if positions:
+            self._emit(f"    {name} = p[{positions}]{reshape}")
+        else:
+            self._emit(f"    {name} = np.array(({', '.join(self._names(nodes))},)){reshape}", *self._names(nodes))
 
     def _scatter(self, nodes: list[int], vector: str, has_grad: set[int], *reads: str) -> None:
         """Add each entry of ``vector`` to the gradient of the node at the same place in ``nodes``: into the
@@ -634,6 +711,7 @@ class _Code:
         """The chain rule's sum: node j's gradient, plus one more contribution."""
         if not self.program.needs_grad[j]:
             return
+        self._sources.setdefault(j, []).append(contribution)
         if j in has_grad:
             self._emit(f"    g{j} = g{j} + {contribution}", f"g{j}", *reads)
         else:
@@ -652,6 +730,8 @@ class _Code:
             has_grad.add(root)
         for i in range(len(nodes) - 1, -1, -1):
             node = nodes[i]
+            if i in self.activation_of:  # worked out for the whole layer, at its group's first weighted sum
+                continue
             if i in self.sums:  # its group's gradients are worked out at the group's first, with or without its own
                 self._backward_weighted_sum(i, self.sums[i], has_grad)
                 continue
@@ -691,6 +771,13 @@ class _Code:
         unpack = ", ".join(local) + ("," if len(local) == 1 else "")
         self._emit(f"    {unpack} = d{self._op(node.op)}(t{i}, {', '.join(inputs)})", f"t{i}", *inputs)
         return local, tuple(local[slot] for slot in slots)
+
+
+def _defined(line: str) -> str:
+    """The parameter a line like ``t5 = parameters[3]`` reads into a name, or ""; such a line is left out of
+    the program when nothing reads the name (a weight that only a matrix product uses, through ``p``)."""
+    match = re.fullmatch(r"    (t\d+) = parameters\[\d+\].*", line)
+    return match.group(1) if match else ""
 
 
 def _free_after_last_use(lines: list[tuple[str, tuple[str, ...]]], is_array: Callable[[str], bool]) -> list[str]:
