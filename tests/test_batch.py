@@ -364,3 +364,34 @@ def test_without_numpy_the_message_says_what_to_install(monkeypatch: pytest.Monk
 def test_the_built_in_array_forms_are_ops_of_the_table() -> None:
     array_form(OPS["+"])
     assert set(BUILT_IN_OPS) <= set(ARRAY_FORMS)
+
+
+def test_weighted_sums_with_computed_weights_shared_outputs_and_no_bias_give_eager_gradients() -> None:
+    """The paths beside a plain MLP: a weight computed from parameters, a neuron read twice, a sum with no bias."""
+    rng = random.Random(7)
+    w = [Value(rng.uniform(-1, 1), f"w{k}") for k in range(6)]
+    b = Value(0.3, "b")
+
+    def sample_loss(x: list[Value], y: Value) -> Value:
+        first = b + (w[0] * 2) * x[0] + w[1] * x[1] + w[2] * x[2]  # a computed weight: gathered one by one
+        second = w[3] * x[0] + w[4] * x[1] + w[5] * x[2]  # starts from a product, not a bias
+        a, c = first.tanh(), second.sigmoid()
+        return (a * c + a - y) ** 2 + first * 0.1  # `first` read twice, `a` twice
+
+    xs = [[rng.uniform(-2, 2) for _ in range(3)] for _ in range(40)]
+    ys = [rng.uniform(-1, 1) for _ in range(40)]
+    loss, grads = batched(sample_loss, [*w, b], xs, ys)
+    eager_loss, eager_grads = eager_mean(sample_loss, [*w, b], xs, ys)
+    assert loss == pytest.approx(eager_loss, rel=1e-13)
+    assert_close(grads, eager_grads)
+
+
+def test_the_how_to_pages_examples_run() -> None:
+    """docs/how-to/batch.md: its Python blocks, run in order as one script."""
+    import re
+    from pathlib import Path
+
+    page = Path(__file__).resolve().parent.parent / "docs" / "how-to" / "batch.md"
+    namespace: dict[str, Any] = {}
+    for block in re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
+        exec(compile(block, str(page), "exec"), namespace)
