@@ -154,6 +154,13 @@ def _register_built_in_forms() -> None:
     def step(a: Any, below: Any = 0.0) -> Any:  # the slope of a kink at 0: 1 above, `below` at and below, NaN for NaN
         return np.where(a > 0.0, 1.0, np.where(a <= 0.0, below, np.nan))
 
+    def relu_slope(a: Any) -> Any:  # step(a), without np.where's branches, which random signs make slow
+        if not getattr(a, "ndim", 0):
+            return step(a)
+        slope = (a > 0.0).astype(np.float64)
+        np.copyto(slope, a, where=np.isnan(a))  # NaN for NaN
+        return slope
+
     def sigmoid(a: Any) -> Any:  # as the engine computes it: never e to a positive power
         e = np.exp(-np.abs(a))
         return np.where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
@@ -179,7 +186,7 @@ def _register_built_in_forms() -> None:
         "log": (np.log, lambda out, a: (1.0 / a,)),
         "sigmoid": (sigmoid, lambda out, a: (out * (1.0 - out),)),
         "tanh": (np.tanh, lambda out, a: (1.0 - out * out,)),
-        "relu": (lambda a: np.maximum(a, 0.0), lambda out, a: (np.heaviside(a, 0.0),)),  # 1 above 0, NaN for NaN
+        "relu": (lambda a: np.maximum(a, 0.0), lambda out, a: (relu_slope(a),)),
         "leaky_relu": (
             lambda a, slope: np.where(a > 0.0, a, slope * a),
             lambda out, a, slope: (step(a, slope), np.where(a > 0.0, 0.0, a)),
@@ -597,8 +604,8 @@ class _Code:
             product = f"    z{i} = w{i} @ s{stack}  # {len(members)} weighted sums of {len(chain.xs)}"
             if i in self.activated:  # the layer at once: a = f(W @ X + b)
                 self._gather(f"b{i}", [self.sums[m].start for m in members], "[:, None]")
-                product = f"    z{i} = w{i} @ s{stack} + b{i}  # {len(members)} weighted sums of {len(chain.xs)}"
-                self._emit(product, f"w{i}", f"s{stack}", f"b{i}")
+                self._emit(product, f"w{i}", f"s{stack}")
+                self._emit(f"    z{i} += b{i}  # in place: one array of the layer's size fewer to allocate", f"b{i}")
                 op = self.program.nodes[self.activated[i][0]].op
                 assert op is not None
                 self._emit(f"    a{i} = f{self._op(op)}(z{i})  # {op.name!r} on the whole layer", f"z{i}")
@@ -653,7 +660,7 @@ class _Code:
             op = nodes[ends[0]].op
             assert op is not None
             self._emit(f"    la{i}, = d{self._op(op)}(a{i}, z{i})", f"a{i}", f"z{i}")
-            self._emit(f"    gz{i} = gz{i} * la{i}", f"gz{i}", f"la{i}")
+            self._emit(f"    gz{i} *= la{i}", f"gz{i}", f"la{i}")
             self._scatter([self.sums[m].start for m in members], f"gz{i}.sum(axis=1)", has_grad, f"gz{i}")
         if any(program.needs_grad[j] for m in members for j in self.sums[m].weights):
             weights = [j for m in members for j in self.sums[m].weights]  # ∂/∂w = Σ over the samples of x · upstream
