@@ -386,12 +386,13 @@ def test_weighted_sums_with_computed_weights_shared_outputs_and_no_bias_give_eag
     assert_close(grads, eager_grads)
 
 
-def test_the_how_to_pages_examples_run() -> None:
-    """docs/how-to/batch.md: its Python blocks, run in order as one script."""
+@pytest.mark.parametrize("page", ["how-to/batch.md", "explanation/batch-speed.md"])
+def test_the_docs_pages_examples_run(page: str) -> None:
+    """The pages' Python blocks, run in order as one script."""
     import re
     from pathlib import Path
 
-    page = Path(__file__).resolve().parent.parent / "docs" / "how-to" / "batch.md"
+    path = Path(__file__).resolve().parent.parent / "docs" / page
     namespace: dict[str, Any] = {}
-    for block in re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.S):
-        exec(compile(block, str(page), "exec"), namespace)
+    for block in re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
+        exec(compile(block, str(path), "exec"), namespace)
