@@ -396,3 +396,25 @@ def test_the_docs_pages_examples_run(page: str) -> None:
     namespace: dict[str, Any] = {}
     for block in re.findall(r"```python\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
         exec(compile(block, str(path), "exec"), namespace)
+
+
+def test_importing_autograd_does_not_import_numpy() -> None:
+    import subprocess
+
+    code = "import sys, autograd; from autograd import batch; print('numpy' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+def test_no_grad_inside_the_function_is_replayed_with_no_gradient_through_it_as_eagerly() -> None:
+    w = Value(1.5, "w")
+
+    def sample_loss(x: Value) -> Value:
+        with no_grad():
+            frozen = w * x  # a number of the sample, but no gradient flows back through it
+        return frozen * w + x
+
+    xs = [1.0, -2.0, 0.5]
+    loss, grads = batched(sample_loss, [w], xs)
+    assert loss == pytest.approx(eager_mean(sample_loss, [w], xs)[0], rel=1e-15)
+    assert grads == pytest.approx([sum(1.5 * x for x in xs) / 3], rel=1e-15)  # ∂/∂w of (w·x)·w, w·x frozen
