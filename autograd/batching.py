@@ -525,6 +525,8 @@ class _Code:
                     self._emit(f"    t{i}, l{i} = {call}{comment}", *inputs)
                 else:
                     self._emit(f"    t{i} = f{k}({', '.join(inputs)}){comment}", *inputs)
+        if self.lines[-1][0].startswith("with"):
+            self._emit("    pass  # no op to replay: the output is a leaf")
         root = self._name(self.program.root)
         if self.program.nodes[self.program.root].per_sample:
             self._emit(f"out = {root}", root)

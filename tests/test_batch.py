@@ -418,3 +418,13 @@ def test_no_grad_inside_the_function_is_replayed_with_no_gradient_through_it_as_
     loss, grads = batched(sample_loss, [w], xs)
     assert loss == pytest.approx(eager_mean(sample_loss, [w], xs)[0], rel=1e-15)
     assert grads == pytest.approx([sum(1.5 * x for x in xs) / 3], rel=1e-15)  # ∂/∂w of (w·x)·w, w·x frozen
+
+
+def test_a_leaf_output_and_samples_that_are_matrices_replay_too() -> None:
+    w = Value(2.0, "w")
+    assert batch(lambda x: x).values([1.0, 3.0]).tolist() == [1.0, 3.0]
+    assert batch(lambda x: w)([1.0, 3.0]) == 2.0 and w.grad == 1.0
+    w.grad = 0.0
+    samples = np.arange(8.0).reshape(2, 2, 2)  # each sample a 2 × 2 matrix, reaching fn as a list of lists
+    assert batch(lambda m: m[0][0] * w + m[1][1])(samples) == (0 * 2 + 3 + 4 * 2 + 7) / 2
+    assert w.grad == (0 + 4) / 2
