@@ -428,3 +428,10 @@ def test_a_leaf_output_and_samples_that_are_matrices_replay_too() -> None:
     samples = np.arange(8.0).reshape(2, 2, 2)  # each sample a 2 × 2 matrix, reaching fn as a list of lists
     assert batch(lambda m: m[0][0] * w + m[1][1])(samples) == (0 * 2 + 3 + 4 * 2 + 7) / 2
     assert w.grad == (0 + 4) / 2
+
+
+def test_zero_times_infinity_inside_a_weighted_sum_names_the_sample_as_eagerly() -> None:
+    w1, w2, b = Value(0.0, "w1"), Value(1.0, "w2"), Value(0.5, "b")
+    weighted_sum = batch(lambda x1, x2: b + w1 * x1 + w2 * x2)  # replayed as a matrix product
+    with pytest.raises(ValueError, match=r"sample 2 .*a · b with a = 0.0, b = inf"):
+        weighted_sum([1.0, 2.0, math.inf], [1.0, 1.0, 1.0])
