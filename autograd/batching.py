@@ -40,6 +40,14 @@ The contract, and what it costs:
 * ``batch_loss.values(*arrays)`` gives ``fn`` of every sample as an array (no gradients): a
   model's predictions on a grid, for a decision boundary. ``batch_loss.source`` is the generated code.
 
+How the program is written (read ``batch_loss.source``): one line per node, generated names only
+(``x0`` an input column, ``t5`` node 5, ``g5`` its gradient; labels only in comments), each array
+deleted after its last use. A neuron, traced as the chain ``b + w₁·x₁ + w₂·x₂ + …``, and the other
+neurons reading the same x's, are replayed as one matrix product per layer, ``a = f(W @ X + b)``, with
+the backward pass a person writes by hand (``∂W = G @ Xᵀ``, ``∂X = Wᵀ @ G``): the arithmetic is the
+trace's, only summed in another order. This file: 1. the array forms, 2. the trace, 3. the generated
+code, 4. `batch` itself.
+
 NumPy is an optional extra (``pip install "scalar-autograd[batch]"``); the engine never imports it.
 """
 
