@@ -14,11 +14,13 @@ forward mode), `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data` (toy
 data sets), `drawing` (graphs as SVG), `teaching` (backprop step by step:
 `walkthrough`, `check_gradients`, `explain_update`), `practice` (quizzes,
 exercises, widgets), `compiler` (`compile`: a traced graph replayed as
-straight-line Python) and `pytorch` (the way to PyTorch, an optional extra).
+straight-line Python), `batching` (`batch`: one sample's loss replayed over
+whole arrays with NumPy) and `pytorch` (the way to PyTorch, an optional extra).
 """
 
 from . import data, drawing, micrograd, nn, optim, teaching
 from ._installation import warn_about_clash
+from .batching import batch
 
 # compile is importable by name but not in __all__, so `from autograd import *` keeps the builtin compile;
 # render_svg is the older name of to_svg(graph), kept working.
@@ -49,6 +51,7 @@ __all__ = [
     "RendererNotFoundError",
     "Value",
     "Walkthrough",
+    "batch",
     "check_gradients",
     "data",
     "draw_dot",
