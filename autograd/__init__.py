@@ -9,15 +9,16 @@
 
 The package follows the concepts of the seed document: `engine` (the op table,
 Value, backward), `gradcheck`, `higher` and `forward` (derivatives of derivatives,
-forward mode), `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data` (toy
-data sets), `drawing` (graphs as SVG), `teaching` (backprop step by step:
+forward mode), `nn` (neurons, layers, losses), `optim` (SGD, Adam), `doctor` (why
+doesn't it train?), `data` (toy data sets), `drawing` (graphs as SVG), `teaching` (backprop step by step:
 `walkthrough`, `check_gradients`, `explain_update`), `practice` (quizzes,
 exercises, widgets), `compiler` (`compile`: a traced graph replayed as
 straight-line Python) and `pytorch` (the way to PyTorch, an optional extra).
 """
 
-from . import data, drawing, nn, optim, teaching
+from . import data, doctor, drawing, nn, optim, teaching
 from .compiler import compile
+from .doctor import TrainingWarning
 from .drawing import ComputationGraph, RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
 from .engine import OPS, Constant, Op, Value, is_grad_enabled, no_grad, topological_order
 from .forward import Dual, jvp
@@ -33,11 +34,13 @@ __all__ = [
     "GradcheckError",
     "Op",
     "RendererNotFoundError",
+    "TrainingWarning",
     "Value",
     "Walkthrough",
     "check_gradients",
     "compile",
     "data",
+    "doctor",
     "draw_dot",
     "drawing",
     "explain_update",
