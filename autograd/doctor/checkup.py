@@ -203,7 +203,7 @@ def _measure(
         in_graph = set(order)
         named = model.named_parameters() if hasattr(model, "named_parameters") else []
         cut_off = [name for name, parameter in named if parameter not in in_graph]
-        grad_norm = math.sqrt(sum(parameter.grad**2 for parameter in model.parameters()))
+        grad_norm = math.sqrt(sum(parameter.grad * parameter.grad for parameter in model.parameters()))
         expected, because = _expected_loss(loss, predictions, targets)
         report = Checkup(loss_value.data, expected, because, grad_norm, layers, cut_off, [])
         report.findings = _findings(report, loss_value)
@@ -271,7 +271,7 @@ def _layer_health(
         activation_std=_std(outputs),
         gradient_mean=_mean(gradients),
         gradient_std=_std(gradients),
-        grad_norm=math.sqrt(sum(p.grad**2 for p in parameters)),
+        grad_norm=math.sqrt(sum(p.grad * p.grad for p in parameters)),
         dead_share=len(dead) / len(neurons) if activation == "relu" else None,
         saturated_share=flat_count / len(outputs) if activation in ("tanh", "sigmoid") and outputs else None,
         dead_neurons=dead,
@@ -296,7 +296,7 @@ def _std(numbers: Sequence[float]) -> float:
     if not numbers:
         return math.nan
     mean = _mean(numbers)
-    return math.sqrt(sum((x - mean) ** 2 for x in numbers) / len(numbers))
+    return math.sqrt(sum((x - mean) * (x - mean) for x in numbers) / len(numbers))  # x * x: ∞, not OverflowError
 
 
 # ---------------------------------------------------------------------- the loss of a network that knows nothing

@@ -72,7 +72,7 @@ class Monitor:
             users = users_of(topological_order(loss)) if self.units and self.layers else {}
             for name, neurons in self.layers.items():
                 parameters = [p for _, neuron in neurons for p in neuron.parameters()]
-                grad_norm[name] = math.sqrt(sum(p.grad**2 for p in parameters))
+                grad_norm[name] = math.sqrt(sum(p.grad * p.grad for p in parameters))
                 weights = [w for _, neuron in neurons for w in neuron.w]
                 spread = _std([w.data for w in weights])
                 steps = [changes[w] for w in weights if w in changes]

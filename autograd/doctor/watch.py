@@ -161,9 +161,10 @@ def describe_first_not_finite(root: Value) -> str:
             kind = "a constant" if isinstance(node, Constant) else "a leaf (an input or a parameter)"
             return f"it comes from {kind} {_name(node)} whose data is {node.data!r}"
         operands = ", ".join(repr(parent.data) for parent in node.parents)
+        named = f"{node.label!r} = " if node.label else ""
         return (
-            f"the first value that is not finite is {_name(node)} = {node.op}({operands}) = {node.data!r}, "
-            f"made by the op {node.op!r} from finite operands"
+            f"the first value that is not finite is {named}{node.op}({operands}) = {node.data!r}: "
+            f"the op {node.op!r} made it from finite operands"
         )
 
 
