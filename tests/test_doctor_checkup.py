@@ -6,6 +6,7 @@ import warnings
 
 import pytest
 
+from autograd import draw_dot, to_svg
 from autograd.doctor import Monitor, TrainingWarning, checkup
 from autograd.nn import (
     MLP,
@@ -192,7 +193,7 @@ def test_the_marks_name_the_dead_neurons_for_drawing():
 def test_a_batch_without_targets_for_every_input_is_refused_clearly():
     with pytest.raises(ValueError, match="2 inputs and 1 targets"):
         checkup(hand_network(), INPUTS, [0.5])
-    with pytest.raises(TypeError, match="parameters()"):
+    with pytest.raises(TypeError, match=r"parameters\(\)"):
         checkup(lambda x: x, INPUTS, TARGETS)
 
 
@@ -272,3 +273,35 @@ def test_without_matplotlib_the_pictures_say_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match="pip install matplotlib"):
         report.plot()
+
+
+# ---------------------------------------------------------------- dead neurons marked in the drawing
+
+
+def test_dead_neurons_are_marked_in_the_neuron_view_of_draw_dot():
+    model = hand_network()
+    report = checkup(model, INPUTS, TARGETS, quiet=True)
+    loss = mse_loss([model(x) for x in INPUTS], TARGETS)
+    loss.backward()
+    svg = to_svg(loss, model=model, collapse="neuron", mark_neurons=report.marks)
+    assert svg.count("⚠ dead") == 1
+    dot = draw_dot(loss, model=model, collapse="neuron", mark_neurons=report.marks).source
+    marked = [line for line in dot.splitlines() if "⚠ dead" in line]
+    assert len(marked) == 1 and "neurons.1" in marked[0] and "#fee2e2" in marked[0]
+    assert "#fee2e2" not in draw_dot(loss, model=model, collapse="neuron").source
+
+
+def test_unfolded_neurons_are_marked_by_their_frame():
+    model = hand_network()
+    loss = mse_loss(model([1.0]), 0.5)
+    dot = draw_dot(loss, model=model, mark_neurons=["layers.0.neurons.1"]).source
+    assert dot.count("⚠") == 1 and "layers.0.neurons.1" in dot.split("⚠")[0].splitlines()[-1]
+
+
+def test_marking_a_neuron_the_model_does_not_have_is_refused_clearly():
+    model = hand_network()
+    loss = mse_loss(model([1.0]), 0.5)
+    with pytest.raises(ValueError, match=r"'layers\.5\.neurons\.0', which is no neuron of the model"):
+        draw_dot(loss, model=model, mark_neurons={"layers.5.neurons.0": "dead"})
+    with pytest.raises(ValueError, match="needs model="):
+        draw_dot(loss, mark_neurons={"layers.0.neurons.1": "dead"})
