@@ -11,8 +11,8 @@ measures, layer by layer, what Karpathy's "makemore part 3" measures by hand:
 * the **gradient norm** of the layer's parameters;
 * the **update-to-data ratio** of the optimiser's next step: the spread of the changes w_new − w_old
   over the spread of the weights (about 1e-3 is Karpathy's rule of thumb for a big network; the small
-  networks of the notebooks train well at 1e-2 to 1e-1; at 1 or more a step moves the weights by more
-  than their own spread, and below 1e-5 they barely move);
+  networks of the notebooks train well at 1e-2 to 1e-1; from 0.5 a step moves the weights by half
+  their own spread or more, and below 1e-5 they barely move);
 
 and, for the whole network, the **loss against its expected value at initialisation**: the loss of a
 network that knows nothing yet (outputs 0: ln C for cross-entropy over C classes, ln 2 for binary
@@ -54,7 +54,7 @@ SATURATED_SIGMOID = 0.03  # σ(z) below this or above 1 − this: the slope a(1 
 DEAD_SHARE = 0.3  # a layer with this share of dead ReLUs or more is reported
 SATURATED_SHARE = 0.2  # a layer with this share of saturated activations or more is reported
 HEALTHY_RATIO = 1e-3
-TOO_LARGE_RATIO = 1.0  # each step moves the weights by more than their own spread
+TOO_LARGE_RATIO = 0.5  # each step moves the weights by half their own spread or more
 TOO_SMALL_RATIO = 1e-5
 CONFIDENTLY_WRONG = 3.0  # a first loss this many times the expected one
 
@@ -272,7 +272,7 @@ def _layer_health(
         gradient_mean=_mean(gradients),
         gradient_std=_std(gradients),
         grad_norm=math.sqrt(sum(p.grad * p.grad for p in parameters)),
-        dead_share=len(dead) / len(neurons) if activation == "relu" else None,
+        dead_share=len(dead) / len(neurons) if activation == "relu" and outputs else None,
         saturated_share=flat_count / len(outputs) if activation in ("tanh", "sigmoid") and outputs else None,
         dead_neurons=dead,
         update_ratio=_std(steps) / weight_spread if steps and weight_spread > 0 else None,
@@ -381,7 +381,7 @@ def _findings(report: Checkup, loss_value: Value) -> list[Finding]:
             )
     ratios = [(layer.name, layer.update_ratio) for layer in report.layers if layer.update_ratio is not None]
     too_large = [(name, r) for name, r in ratios if r > TOO_LARGE_RATIO]
-    too_small = [(name, r) for name, r in ratios if r < TOO_SMALL_RATIO]
+    too_small = [(name, r) for name, r in ratios if 0 < r < TOO_SMALL_RATIO]  # 0: no gradient, not a small lr
     if too_large:
         name, ratio = max(too_large, key=lambda pair: pair[1])
         findings.append(
@@ -390,7 +390,7 @@ def _findings(report: Checkup, loss_value: Value) -> list[Finding]:
                 f"the next step changes the weights of {name} by {ratio:.2g} times their spread: each step "
                 "throws them about rather than nudging them (about 1e-3 is the rule of thumb for a big network; "
                 "a small one trains well up to about 1e-1).",
-                f"a learning rate about {ratio / 0.03:.0f} times smaller.",
+                f"a learning rate about {max(3, round(ratio / 0.05))} times smaller.",
             )
         )
     elif too_small and report.grad_norm > 0:
@@ -444,9 +444,13 @@ def _report(report: Checkup) -> str:
             dead = _percent(layer.dead_share) if layer.dead_share is not None else "–"
             flat = _percent(layer.saturated_share) if layer.saturated_share is not None else "–"
             ratio = f"{layer.update_ratio:.2g}" if layer.update_ratio is not None else "–"
+            if layer.activations:
+                spreads = f"{layer.activation_mean:>8.3f} {layer.activation_std:>8.3f} {layer.gradient_std:>10.3g}"
+            else:  # not in the graph: nothing to measure
+                spreads = f"{'–':>8} {'–':>8} {'–':>10}"
             lines.append(
-                f"{layer.name:<10} {layer.activation:<8} {layer.activation_mean:>8.3f} {layer.activation_std:>8.3f} "
-                f"{layer.gradient_std:>10.3g} {layer.grad_norm:>8.3g} {dead:>6} {flat:>6} {ratio:>12}"
+                f"{layer.name:<10} {layer.activation:<8} {spreads} "
+                f"{layer.grad_norm:>8.3g} {dead:>6} {flat:>6} {ratio:>12}"
             )
         lines.append(
             "(dead: ReLUs never active on the batch; flat: tanh/σ activations in the flat tails; "

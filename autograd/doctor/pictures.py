@@ -37,6 +37,15 @@ def _figure(plt: Any, rows: int, columns: int, size: tuple[float, float]) -> tup
     return figure, axes
 
 
+def _log_scale_if_wide(ax: Any) -> None:
+    """A log scale when the curves' positive values span more than a factor of 100 (a loss that explodes);
+    zeros (a layer with no gradient) are left out of a log scale, negative values keep it linear."""
+    numbers = [y for line in ax.get_lines() for y in line.get_ydata() if y == y]
+    positive = [y for y in numbers if y > 0]
+    if positive and min(numbers) >= 0 and max(positive) > 100 * min(positive):
+        ax.set_yscale("log", nonpositive="mask")
+
+
 def plot_checkup(report: Checkup) -> Any:
     """Histograms of each layer's activations (left) and gradients ∂L/∂a (right); returns the Figure."""
     plt = _pyplot()
@@ -97,6 +106,8 @@ def plot_monitor(monitor: Monitor) -> Any:
     norm_ax.set_title("gradient norm per layer")
     units_ax.set_title("share of dead ReLUs / saturated tanh·σ")
     units_ax.set_ylim(-0.02, 1.02)
+    for ax in (loss_ax, norm_ax):
+        _log_scale_if_wide(ax)
     for ax in (loss_ax, ratio_ax, norm_ax, units_ax):
         ax.set_xlabel("step")
     for ax in (ratio_ax, norm_ax, units_ax):

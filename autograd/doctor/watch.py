@@ -172,14 +172,15 @@ class TrainingWatch:
     """What one optimiser's warnings need to remember between steps; `Optimizer` keeps one in ``watch``.
 
     ``backward_calls`` counts the ``backward()`` calls that changed the parameters' gradients since they
-    were last all 0; ``losses`` holds the loss of each step (the sum of the losses of those calls).
+    were last all 0; ``losses`` holds the loss of each step (the sum of the losses of the calls since the
+    step before: one per step, or one per batch when gradients are accumulated).
     """
 
     def __init__(self, params: Sequence[Value]) -> None:
         self.params = list(params)
         self.param_set = set(self.params)
         self.backward_calls = 0
-        self.loss_since_step = 0.0
+        self.losses_since_step: list[float] = []
         self.last_root: Value | None = None  # the loss of the last backward(): its graph says what is reachable
         self.losses: list[float] = []
         self.steps_without_gradient = [0] * len(self.params)
@@ -196,9 +197,8 @@ class TrainingWatch:
             return False  # this backward() did not reach these parameters
         if not any(before):  # all 0: someone zeroed them, whoever it was
             self.backward_calls = 0
-            self.loss_since_step = 0.0
         self.backward_calls += 1
-        self.loss_since_step += loss
+        self.losses_since_step.append(loss)
         self.last_root = root
         return True
 
@@ -208,6 +208,7 @@ class TrainingWatch:
         self._check_missing_gradients(optimizer_name)
         self._check_rising_loss(optimizer_name, lr)
         self.last_root = None  # the graph of this step can be freed
+        self.losses_since_step = []
 
     def warn_once(self, message: str, category: type[TrainingWarning]) -> None:
         """Each kind of warning once per optimiser: the first time says it all."""
@@ -246,9 +247,9 @@ class TrainingWatch:
             )
 
     def _check_rising_loss(self, optimizer_name: str, lr: object) -> None:
-        if self.backward_calls == 0:
+        if not self.losses_since_step:
             return  # no backward() seen since the last step: no loss to follow
-        self.losses.append(self.loss_since_step)
+        self.losses.append(sum(self.losses_since_step))
         recent = self.losses[-RISES_IN_A_ROW - 1 :]
         if len(recent) <= RISES_IN_A_ROW or not all(a < b for a, b in itertools.pairwise(recent)):
             return
