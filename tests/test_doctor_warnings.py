@@ -307,6 +307,17 @@ def test_a_loss_rising_five_steps_in_a_row_warns_that_the_learning_rate_is_too_l
     assert "lr=1.1" in str(warning.message) and "from 1 to 6.192" in str(warning.message)
 
 
+def test_the_loss_followed_is_each_steps_own_even_when_the_gradients_are_never_zeroed():
+    w = Value(1.0, "w")
+    optimizer = SGD([w], lr=0.01)
+    caught = []
+    for _ in range(8):
+        (w * w).backward()  # no zero_grad: the gradients pile up, but each step's loss w² still falls
+        caught += caught_while(optimizer.step)
+    assert [warning.category for warning in caught] == [GradientAccumulationWarning]
+    assert optimizer.watch.losses == sorted(optimizer.watch.losses, reverse=True)
+
+
 def test_a_loss_that_falls_or_barely_rises_gets_no_warning():
     assert all(caught == [] for caught in quadratic_run(lr=0.1))
     assert all(caught == [] for caught in quadratic_run(lr=1.0 + 1e-3))  # rising, but by under 1.5× in 5 steps

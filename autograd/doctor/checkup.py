@@ -332,6 +332,11 @@ def _expected_loss(
 # ---------------------------------------------------------------------- the findings and the report
 
 
+def _names(layers: list[LayerHealth]) -> str:
+    names = [layer.name for layer in layers]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _percent(share: float) -> str:
     return f"{100 * share:.0f} %"
 
@@ -356,29 +361,38 @@ def _findings(report: Checkup, loss_value: Value) -> list[Finding]:
                 "or a layer that is never called.",
             )
         )
-    for layer in report.layers:
-        if layer.dead_share is not None and layer.dead_share >= DEAD_SHARE:
-            findings.append(
-                Finding(
-                    f"Dead ReLUs in {layer.name}",
-                    f"{len(layer.dead_neurons)} of its {layer.neurons} neurons ({_percent(layer.dead_share)}) "
-                    "never fire on this batch: their weighted sum z is ≤ 0 for every sample, so their slope is 0, "
-                    "they pass back no gradient, and they never learn their way out.",
-                    "biases at 0 (or slightly positive), He initialisation (nn.Neuron's default: weights of "
-                    "variance 2/n_in), a smaller learning rate, or activation='leaky_relu'.",
-                )
+    dead = [layer for layer in report.layers if layer.dead_share is not None and layer.dead_share >= DEAD_SHARE]
+    if dead:
+        counts = "; ".join(
+            f"{layer.name}: {len(layer.dead_neurons)} of {layer.neurons} ({_percent(layer.dead_share or 0)})"
+            for layer in dead
+        )
+        findings.append(
+            Finding(
+                f"Dead ReLUs in {_names(dead)}",
+                f"neurons that never fire on this batch ({counts}): their weighted sum z is ≤ 0 for every "
+                "sample, so their slope is 0, they pass back no gradient, and they never learn their way out.",
+                "biases at 0 (or slightly positive), He initialisation (nn.Neuron's default: weights of "
+                "variance 2/n_in), a smaller learning rate, or activation='leaky_relu'.",
             )
-        if layer.saturated_share is not None and layer.saturated_share >= SATURATED_SHARE:
-            findings.append(
-                Finding(
-                    f"Saturated {layer.activation} in {layer.name}",
-                    f"{_percent(layer.saturated_share)} of its activations sit in the flat tails "
-                    f"(|a| > {SATURATED_TANH} for tanh), where the slope is nearly 0: the gradient hardly passes, "
-                    "and the layers before it barely learn.",
-                    "smaller initial weights: variance 1/n_in (Xavier; nn.Neuron's default) rather than "
-                    "weights of order 1; inputs scaled to about −1…1.",
-                )
+        )
+    flat = [
+        layer
+        for layer in report.layers
+        if layer.saturated_share is not None and layer.saturated_share >= SATURATED_SHARE
+    ]
+    if flat:
+        shares = "; ".join(f"{layer.name}: {_percent(layer.saturated_share or 0)}" for layer in flat)
+        kinds = " and ".join(dict.fromkeys(layer.activation for layer in flat))
+        findings.append(
+            Finding(
+                f"Saturated {kinds} in {_names(flat)}",
+                f"activations in the flat tails ({shares}; |a| > {SATURATED_TANH} for tanh), where the slope is "
+                "nearly 0: the gradient hardly passes, and the layers before them barely learn.",
+                "smaller initial weights: variance 1/n_in (Xavier; nn.Neuron's default) rather than "
+                "weights of order 1; inputs scaled to about −1…1.",
             )
+        )
     ratios = [(layer.name, layer.update_ratio) for layer in report.layers if layer.update_ratio is not None]
     too_large = [(name, r) for name, r in ratios if r > TOO_LARGE_RATIO]
     too_small = [(name, r) for name, r in ratios if 0 < r < TOO_SMALL_RATIO]  # 0: no gradient, not a small lr

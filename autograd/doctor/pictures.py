@@ -47,11 +47,14 @@ def _log_scale_if_wide(ax: Any) -> None:
 
 
 def plot_checkup(report: Checkup) -> Any:
-    """Histograms of each layer's activations (left) and gradients ∂L/∂a (right); returns the Figure."""
+    """Histograms of each layer's activations (left) and gradients ∂L/∂a (right); returns the Figure.
+
+    Layers with an activation only: a linear output's wide range would squeeze the others flat."""
     plt = _pyplot()
     figure, axes = _figure(plt, 1, 2, (11, 3.6))
     activations, gradients = axes[0]
-    for layer in report.layers:
+    shown = [layer for layer in report.layers if layer.activation != "linear"] or report.layers
+    for layer in shown:
         if not layer.activations:
             continue
         flat = f", {100 * layer.saturated_share:.0f} % flat" if layer.saturated_share is not None else ""
@@ -71,9 +74,9 @@ def plot_checkup(report: Checkup) -> Any:
             linewidth=1.5,
             label=f"{layer.name}: mean {layer.gradient_mean:+.2g}, std {layer.gradient_std:.2g}",
         )
-    activations.set_title("activations a, per layer")
+    activations.set_title("activations a, per hidden layer")
     activations.set_xlabel("a")
-    gradients.set_title("gradients ∂L/∂a, per layer")
+    gradients.set_title("gradients ∂L/∂a, per hidden layer")
     gradients.set_xlabel("∂L/∂a")
     for ax in (activations, gradients):
         ax.set_ylabel("count")

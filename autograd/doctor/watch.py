@@ -44,6 +44,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import operator
 import os
 import sys
 import threading
@@ -168,6 +169,9 @@ def describe_first_not_finite(root: Value) -> str:
         )
 
 
+_grad = operator.attrgetter("grad")
+
+
 class TrainingWatch:
     """What one optimiser's warnings need to remember between steps; `Optimizer` keeps one in ``watch``.
 
@@ -188,11 +192,11 @@ class TrainingWatch:
         _watches.add(self)
 
     def before_backward(self) -> list[float]:
-        return [param.grad for param in self.params]
+        return list(map(_grad, self.params))
 
     def after_backward(self, root: Value, before: list[float], loss: float) -> bool:
         """Count this backward() if it changed these parameters' gradients; say whether it did."""
-        after = [param.grad for param in self.params]
+        after = list(map(_grad, self.params))
         if after == before:
             return False  # this backward() did not reach these parameters
         if not any(before):  # all 0: someone zeroed them, whoever it was
@@ -230,7 +234,9 @@ class TrainingWatch:
     def _check_missing_gradients(self, optimizer_name: str) -> None:
         for i, param in enumerate(self.params):
             self.steps_without_gradient[i] = self.steps_without_gradient[i] + 1 if param.grad == 0.0 else 0
-        suspects = [i for i, steps in enumerate(self.steps_without_gradient) if steps >= STEPS_WITHOUT_GRADIENT]
+        # Each parameter is looked at once, the step it reaches the count: a dead ReLU's weights stay at 0 for
+        # good, and walking the graph again at every step would cost as much as backward() itself.
+        suspects = [i for i, steps in enumerate(self.steps_without_gradient) if steps == STEPS_WITHOUT_GRADIENT]
         if not suspects or self.last_root is None or NoGradientWarning in self.warned:
             return
         in_graph = set(topological_order(self.last_root))  # only now, once: a graph walk as long as backward()
