@@ -8,7 +8,8 @@
    ``Monitor.record`` per step (which walks the graph to find dead or saturated units; ``units=False``
    reads only gradients and the optimiser's next step).
 2. backward() of the worked example (z = wx + b, a = σ(z), L = ½(a − y)²: 7 nodes), where the wrapper's
-   fixed cost per call weighs most.
+   fixed cost per call weighs most; with only its own optimiser alive, and with another one holding
+   1,000 parameters (the wrapper reads every live optimiser's gradients before and after each call).
 
 The variants take turns in one process, times are this process's CPU time, and the figures that matter
 are the ratios (the machine may be loaded).
@@ -46,17 +47,20 @@ def mlp_step_runner(monitored: bool, units: bool = True) -> Callable[[], None]:
     return step
 
 
-def worked_example_runner(repeats: int) -> Callable[[], None]:
+def worked_example_runner(repeats: int, other_parameters: int) -> tuple[Callable[[], None], list[optim.SGD]]:
+    """The worked example's backward(), `repeats` times, with its optimiser and another holding
+    `other_parameters` more (the wrapper reads every live optimiser's gradients around each call)."""
     w, x, b, y = Value(0.5, "w"), Value(1.0, "x"), Value(0.0, "b"), Value(1.0, "y")
-    optimizer = optim.SGD([w, b], lr=0.1)  # an optimiser alive: the wrapper reads its gradients
+    optimizers = [optim.SGD([w, b], lr=0.1)]
+    if other_parameters:
+        optimizers.append(optim.SGD([Value(0.1) for _ in range(other_parameters)], lr=0.1))
     L = 0.5 * ((w * x + b).sigmoid() - y) ** 2
 
     def run() -> None:
         for _ in range(repeats):
-            optimizer.zero_grad()
             L.backward()
 
-    return run
+    return run, optimizers  # the caller keeps the optimisers alive
 
 
 def timed(run: Callable[[], None], backward: Callable[[Value], None]) -> float:
@@ -77,29 +81,44 @@ def main(argv: list[str] | None = None) -> None:
     repeats = 2_000 if arguments.quick else 20_000
 
     plain, monitored, light = mlp_step_runner(False), mlp_step_runner(True), mlp_step_runner(True, units=False)
-    example = worked_example_runner(repeats)
-    variants: dict[str, tuple[Callable[[], None], Callable[[Value], None]]] = {
+    step_variants: dict[str, tuple[Callable[[], None], Callable[[Value], None]]] = {
         "MLP step, backward() unwatched": (plain, UNWATCHED),
         "MLP step, backward() watched (default)": (plain, WATCHED),
         "MLP step, watched + Monitor.record": (monitored, WATCHED),
         "MLP step, watched + Monitor(units=False).record": (light, WATCHED),
-        f"worked example backward() ×{repeats}, unwatched": (example, UNWATCHED),
-        f"worked example backward() ×{repeats}, watched": (example, WATCHED),
     }
+    command = "python benchmarks/bench_doctor.py" + (" --quick" if arguments.quick else "")
+    print(f"{command}: median CPU time of {rounds} rounds, the variants taking turns")
+    print(f"{'variant':<56} {'time':>10} {'ratio':>7}")
+    report(step_variants, rounds, unit="ms", scale=1000)
+    del plain, monitored, light, step_variants  # their optimisers would be read around every backward() below
+
+    for other in (0, 1000):
+        run, optimizers = worked_example_runner(repeats, other)
+        report(
+            {
+                f"worked example backward(), {2 + other} parameters watched: off": (run, UNWATCHED),
+                f"worked example backward(), {2 + other} parameters watched: on": (run, WATCHED),
+            },
+            rounds,
+            unit="µs",
+            scale=1e6 / repeats,
+        )
+        del optimizers
+
+
+def report(
+    variants: dict[str, tuple[Callable[[], None], Callable[[Value], None]]], rounds: int, unit: str, scale: float
+) -> None:
+    """Time the variants taking turns; print each one's median and its ratio to the first."""
     times: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(rounds):  # taking turns: load on the machine hits every variant alike
         for name, (run, backward) in variants.items():
             times[name].append(timed(run, backward))
     median = {name: statistics.median(values) for name, values in times.items()}
-
-    print(
-        f"python benchmarks/bench_doctor.py{' --quick' if arguments.quick else ''}: median CPU time of {rounds} rounds"
-    )
-    print(f"{'variant':<50} {'ms':>9} {'ratio':>7}")
-    names = list(variants)
-    for i, name in enumerate(names):
-        baseline = names[0] if i < 4 else names[4]
-        print(f"{name:<50} {1000 * median[name]:>9.2f} {median[name] / median[baseline]:>7.3f}")
+    first = next(iter(variants))
+    for name in variants:
+        print(f"{name:<56} {scale * median[name]:>7.1f} {unit:<2} {median[name] / median[first]:>7.3f}")
 
 
 if __name__ == "__main__":

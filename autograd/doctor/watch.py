@@ -292,10 +292,12 @@ class _LectureLoopCheck:
     ``backward()`` while its gradient is exactly what that call left, and which this call adds to, is a
     training step that forgot to set the gradients to 0. Finding the leaves is a walk through the graph,
     done at the first call and then only while the walks have cost under 5 % of the time spent in
-    ``backward()``; following them is a comparison per leaf.
+    ``backward()`` lately (both times fade by 1 % a call, so that the share follows the graph in use);
+    following them is a comparison per leaf.
     """
 
     BUDGET = 0.05
+    FADE = 0.99
 
     def __init__(self) -> None:
         self.seen: dict[Value, tuple[float, float]] = {}  # leaf → (data, grad) after the last backward()
@@ -309,7 +311,8 @@ class _LectureLoopCheck:
         ]
 
     def after(self, root: Value, stale: list[Value], seconds: float) -> None:
-        self.backward_seconds += seconds
+        self.backward_seconds = self.FADE * self.backward_seconds + seconds
+        self.walk_seconds *= self.FADE
         added_to = [leaf for leaf in stale if leaf.grad != self.seen[leaf][1]]
         if added_to:
             names = [repr(leaf.label) for leaf in added_to if leaf.label] or [f"{len(added_to)} values"]
