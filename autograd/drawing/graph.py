@@ -547,7 +547,7 @@ def _neuron_label(layout: Layout, head: Value, readout: _Readout, mark: str | No
     name = group[len(owner(group)) :].lstrip(".")  # "neurons.3": its layer's cluster shows the rest
     title = f"<B>{html_text(name or 'neuron')}</B>"
     if mark:
-        title += f' <FONT COLOR="{HIGHLIGHT}">⚠ {html_text(mark)}</FONT>'
+        title += f'<FONT COLOR="{HIGHLIGHT}">&#160;⚠ {html_text(mark)}</FONT>'  # no text of spaces alone
     rows = [title, "Σ wᵢxᵢ + b", f"data {readout.number(head.data)}"]
     if readout.show_grad:
         rows.append(readout.grad(head))
@@ -591,7 +591,7 @@ def _mark_neuron_clusters(clusters: ClusterTree, marks: Mapping[str, str]) -> No
     """A neuron drawn as a cluster of boxes (not folded): its frame in red, its note beside its name."""
     for name, note in marks.items():
         if name in clusters.clusters:
-            label = f'<{html_text(name)} <FONT COLOR="{HIGHLIGHT}">⚠ {html_text(note)}</FONT>>'
+            label = f'<{html_text(name)}<FONT COLOR="{HIGHLIGHT}">&#160;⚠ {html_text(note)}</FONT>>'
             clusters.clusters[name].attr("graph", color=HIGHLIGHT, style="rounded,bold", label=label)
 
 
