@@ -321,3 +321,41 @@ def test_the_loss_followed_is_each_steps_own_even_when_the_gradients_are_never_z
 def test_a_loss_that_falls_or_barely_rises_gets_no_warning():
     assert all(caught == [] for caught in quadratic_run(lr=0.1))
     assert all(caught == [] for caught in quadratic_run(lr=1.0 + 1e-3))  # rising, but by under 1.5× in 5 steps
+
+
+# ---------------------------------------------------------------- once, and only for the right optimiser
+
+
+def test_a_non_finite_loss_is_reported_once_per_optimiser():
+    w = Value(800.0, "w")
+    optimizer = SGD([w], lr=0.1)
+    first = caught_while((w.exp() * 2.0).backward)
+    optimizer.zero_grad()
+    again = caught_while((w.exp() * 3.0).backward)
+    assert [len(first), len(again)] == [1, 0]
+
+
+def test_two_models_trained_side_by_side_are_counted_apart():
+    a, b = Value(1.0, "a"), Value(2.0, "b")
+    first, second = SGD([a], lr=0.01), SGD([b], lr=0.01)
+    caught = []
+    for _ in range(3):
+        first.zero_grad()  # only the first optimiser's gradients are zeroed
+        (a * 3.0).backward()
+        (b * 3.0).backward()
+        caught += caught_while(first.step) + caught_while(second.step)
+    assert len(caught) == 1 and "SGD.step() is using gradients summed over 2" in str(caught[0].message)
+    assert (first.watch.backward_calls, second.watch.backward_calls) == (1, 3)
+
+
+def test_accumulating_by_hand_over_two_batches_per_update_is_not_the_lecture_bug(fresh_session):
+    model = MLP(3, [4, 1], seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TrainingWarning)
+        for _ in range(6):
+            for p in model.parameters():
+                p.grad = 0.0
+            for half in (XS[:2], XS[2:]):  # two batches, one update: the gradients add up on purpose
+                sum(model(x) ** 2 for x in half).backward()
+            for p in model.parameters():
+                p.data -= 0.01 * p.grad
