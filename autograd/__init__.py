@@ -10,21 +10,22 @@
 The package follows the concepts of the worked example of backprop (z = wx + b, a = σ(z),
 L = ½(a − y)²): `engine` (the op table,
 Value, backward), `gradcheck`, `higher` and `forward` (derivatives of derivatives,
-forward mode), `nn` (neurons, layers, losses), `optim` (SGD, Adam), `data` (toy
-data sets), `drawing` (graphs as SVG), `teaching` (backprop step by step:
+forward mode), `nn` (neurons, layers, losses), `optim` (SGD, Adam), `doctor` (why
+doesn't it train?), `data` (toy data sets), `drawing` (graphs as SVG), `teaching` (backprop step by step:
 `walkthrough`, `check_gradients`, `explain_update`), `practice` (quizzes,
 exercises, widgets), `compiler` (`compile`: a traced graph replayed as
 straight-line Python), `batching` (`batch`: one sample's loss replayed over
 whole arrays with NumPy) and `pytorch` (the way to PyTorch, an optional extra).
 """
 
-from . import data, drawing, micrograd, nn, optim, teaching
+from . import data, doctor, drawing, micrograd, nn, optim, teaching
 from ._installation import warn_about_clash
 from .batching import batch
 
 # compile is importable by name but not in __all__, so `from autograd import *` keeps the builtin compile;
 # render_svg is the older name of to_svg(graph), kept working.
 from .compiler import compile as compile
+from .doctor import TrainingWarning
 from .drawing import (
     ComputationGraph,
     RendererNotFoundError,
@@ -49,11 +50,13 @@ __all__ = [
     "Op",
     "RenderError",
     "RendererNotFoundError",
+    "TrainingWarning",
     "Value",
     "Walkthrough",
     "batch",
     "check_gradients",
     "data",
+    "doctor",
     "draw_dot",
     "drawing",
     "explain_update",

@@ -58,6 +58,7 @@ FILL_COLOURS: dict[Role, str] = {
 }
 INK = "#374151"
 HIGHLIGHT = "#dc2626"
+MARKED_FILL = "#fee2e2"  # a neuron the training doctor marked: dead or saturated
 NOT_COMPUTED = '<FONT COLOR="#9ca3af">grad —</FONT>'
 # Laid out with DejaVu Sans (installed with Graphviz on Debian, and by CI), one of the widest common sans
 # fonts: a reader whose browser falls back to Arial or Helvetica sees narrower text, which still fits its box.
@@ -247,6 +248,7 @@ def draw_dot(
     precision: int = 4,
     legend: bool = False,
     format: str = "svg",
+    mark_neurons: Mapping[str, str] | Iterable[str] | None = None,
 ) -> ComputationGraph:
     """The computation graph of `root` as a `graphviz.Digraph`, ready to show, save or restyle.
 
@@ -275,6 +277,9 @@ def draw_dot(
         precision: significant digits of the numbers shown.
         legend: add a small key saying which colour is which role.
         format: what ``.render()`` and ``.pipe()`` draw by default: "svg", "png" or "pdf".
+        mark_neurons: neurons of ``model`` to mark in red, by name (``"layers.0.neurons.3"``), each with
+            a short note (``{"layers.0.neurons.3": "dead"}``); the training doctor's check-up gives them
+            as ``report.marks``. Needs ``model``.
 
     >>> from autograd import Value
     >>> a = Value(3.0, "a")
@@ -307,6 +312,7 @@ def draw_dot(
         raise TypeError(f"grads must be a mapping from Values to numbers, but was given {type(grads).__name__}")
     if names is not None and not isinstance(names, Mapping):
         raise TypeError(f"names must be a mapping from Values to str, but was given {type(names).__name__}")
+    marks = _neuron_marks(mark_neurons, model)
 
     order = topological_order(root)
     if names is None:
@@ -342,7 +348,8 @@ def draw_dot(
         edge_attr={"color": "#6b7280", "arrowsize": "0.6", "fontname": FONT, "fontsize": "9"},
     )
     clusters = ClusterTree(dot, parameter_names)
-    roles = _draw_boxes(clusters, layout, readout, root, highlighted, dot)
+    roles = _draw_boxes(clusters, layout, readout, root, highlighted, dot, marks)
+    _mark_neuron_clusters(clusters, marks)
     _draw_edges(dot, layout, highlighted)
     _keep_neurons_in_order(dot, layout)
     clusters.close()
@@ -448,6 +455,7 @@ def _draw_boxes(
     root: Value,
     highlighted: set[Value],
     dot: ComputationGraph,
+    marks: Mapping[str, str],
 ) -> list[Role]:
     """One box per Value (and an oval for the op that made it); returns the roles drawn, for the legend."""
     roles: dict[Role, None] = {}  # in order of first appearance
@@ -471,8 +479,11 @@ def _draw_boxes(
             attributes["penwidth"] = "2"
         if node in highlighted or any(member in highlighted for member in layout.folds.get(node, ())):
             attributes.update(color=HIGHLIGHT, penwidth="3")
+        mark = marks.get(layout.group.get(node, "")) if node in layout.folds else None
+        if mark is not None:  # a folded neuron the doctor marked: dead or saturated
+            attributes.update(fillcolor=MARKED_FILL, color=HIGHLIGHT, penwidth="2")
         if node in layout.folds:
-            label = _neuron_label(layout, node, readout)
+            label = _neuron_label(layout, node, readout, mark)
             if readout.show_grad:
                 dot.grad_rows[name] = [node, *_folded_parameters(layout, node)]
         elif role == "constant" and not node.label:
@@ -597,11 +608,13 @@ def _add_legend(dot: graphviz.Digraph, roles: list[Role]) -> None:
     dot.subgraph(key)
 
 
-def _neuron_label(layout: Layout, head: Value, readout: _Readout) -> str:
-    """A folded neuron: its name, the sum's data and grad, then one row per parameter folded in."""
+def _neuron_label(layout: Layout, head: Value, readout: _Readout, mark: str | None = None) -> str:
+    """A folded neuron: its name (and the doctor's mark), the sum's data and grad, then one row per parameter."""
     group = layout.group[head]
     name = group[len(owner(group)) :].lstrip(".")  # "neurons.3": its layer's cluster shows the rest
     title = f"<B>{html_text(name or 'neuron')}</B>"
+    if mark:
+        title += f'<FONT COLOR="{HIGHLIGHT}">&#160;⚠ {html_text(mark)}</FONT>'  # no text of spaces alone
     rows = [title, "Σ wᵢxᵢ + b", f"data {readout.number(head.data)}"]
     if readout.show_grad:
         rows.append(readout.grad(head))
@@ -616,6 +629,37 @@ def _neuron_label(layout: Layout, head: Value, readout: _Readout) -> str:
     span = 3 if readout.show_grad else 2
     cells = "".join(f'<TR><TD COLSPAN="{span}">{row}</TD></TR>' for row in rows) + "".join(parameter_rows)
     return f"<{TABLE}{cells}</TABLE>>"
+
+
+def _neuron_marks(mark_neurons: Mapping[str, str] | Iterable[str] | None, model: object) -> dict[str, str]:
+    """The neurons to mark, by name, with their notes, after checking that the model has them."""
+    if mark_neurons is None:
+        return {}
+    if model is None:
+        raise ValueError("mark_neurons needs model=... (the network whose neurons they are)")
+    if isinstance(mark_neurons, str) or not isinstance(mark_neurons, (Mapping, Iterable)):
+        raise TypeError(
+            "mark_neurons must be neuron names with notes, such as {'layers.0.neurons.3': 'dead'}, "
+            f"or a list of names, but was given {mark_neurons!r}"
+        )
+    marks = dict(mark_neurons) if isinstance(mark_neurons, Mapping) else dict.fromkeys(mark_neurons, "")
+    named_neurons = getattr(model, "named_neurons", None)
+    known = [name for name, _ in named_neurons()] if callable(named_neurons) else []
+    unknown = [name for name in marks if name not in known]
+    if unknown:
+        raise ValueError(
+            f"mark_neurons names {unknown[0]!r}, which is no neuron of the model; its neurons are "
+            f"{', '.join(map(repr, known[:3]))}{', …' if len(known) > 3 else ''}"
+        )
+    return {name: str(note) for name, note in marks.items()}
+
+
+def _mark_neuron_clusters(clusters: ClusterTree, marks: Mapping[str, str]) -> None:
+    """A neuron drawn as a cluster of boxes (not folded): its frame in red, its note beside its name."""
+    for name, note in marks.items():
+        if name in clusters.clusters:
+            label = f'<{html_text(name)}<FONT COLOR="{HIGHLIGHT}">&#160;⚠ {html_text(note)}</FONT>>'
+            clusters.clusters[name].attr("graph", color=HIGHLIGHT, style="rounded,bold", label=label)
 
 
 def _folded_parameters(layout: Layout, head: Value) -> list[Value]:
