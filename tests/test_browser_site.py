@@ -1,0 +1,260 @@
+"""The browser site (browser/build.py): built from this checkout, served on 127.0.0.1, opened in Chromium with every
+other host blocked, notebooks 01, 02 and 04 run cell by cell on the real engine in Pyodide, graphs drawn as SVG by
+viz.js, and the walkthrough player made there stepping.
+
+Building takes npm (for Pyodide and viz.js) and JupyterLite (the ``browser`` extra); in CI a missing piece fails the
+test, elsewhere it skips. ``AUTOGRAD_BROWSER_SITE=browser/_site`` reuses a site already built from this checkout.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+BUILD_SCRIPT = CHECKOUT / "browser" / "build.py"
+SCREENSHOTS = os.environ.get("AUTOGRAD_SCREENSHOTS")  # a folder: save what the test saw there, to look at
+KERNEL_START_MS = 180_000  # Pyodide, the wheels and viz.js, on a loaded 2-core machine
+CELL_MS = 120_000
+
+
+def _missing(what: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must build and test the browser site, but {what}")
+    pytest.skip(what)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A site freshly built from this checkout (or the one named by AUTOGRAD_BROWSER_SITE)."""
+    given = os.environ.get("AUTOGRAD_BROWSER_SITE")
+    if given:
+        return Path(given).resolve()
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        _missing("node and npm are not installed (Debian: apt-get install nodejs npm)")
+    try:
+        import jupyterlite_core  # noqa: F401
+        import jupyterlite_pyodide_kernel  # noqa: F401
+    except ImportError:
+        _missing('JupyterLite is not installed (pip install -e ".[browser]")')
+    output = tmp_path_factory.mktemp("browser") / "site"
+    built = subprocess.run(
+        [sys.executable, str(BUILD_SCRIPT), "--output", str(output)], capture_output=True, text=True, check=False
+    )
+    assert built.returncode == 0, f"browser/build.py failed:\n{built.stdout[-3000:]}\n{built.stderr[-3000:]}"
+    return output
+
+
+@pytest.fixture(scope="module")
+def address(site: Path) -> Iterator[str]:
+    """The site served by a plain static file server on 127.0.0.1, as `python -m http.server` would."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def lab(browser: Any, address: str) -> Iterator[tuple[Any, list[str]]]:
+    """One JupyterLite tab at 1280×800, every request to a host other than the site's aborted and recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    elsewhere: list[str] = []
+
+    def only_the_site(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(address + "/") or url.startswith(("blob:", "data:")):
+            route.continue_()
+        else:
+            elsewhere.append(url)
+            route.abort()
+
+    context.route("**/*", only_the_site)
+    page = context.new_page()
+    page.goto(f"{address}/lab/index.html")
+    page.wait_for_function(
+        "window.jupyterapp && window.jupyterapp.serviceManager.kernelspecs.specs"
+        " && 'python' in window.jupyterapp.serviceManager.kernelspecs.specs.kernelspecs",
+        timeout=KERNEL_START_MS,
+    )
+    yield page, elsewhere
+    context.close()
+
+
+OPEN_NOTEBOOK = """async (path) => {
+  const app = window.jupyterapp;
+  const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  const cells = panel.content.model.cells;
+  const code = [];
+  for (let i = 0; i < cells.length; i++) if (cells.get(i).type === 'code') code.push(i);
+  return code;
+}"""
+
+RUN_CELL = """async ([path, index]) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  if (!panel || panel.context.path !== path) throw new Error('the notebook ' + path + ' is not in front');
+  const notebook = panel.content;
+  notebook.activeCellIndex = index;
+  notebook.deselectAll();
+  await app.commands.execute('notebook:run-cell');
+  const cell = notebook.model.cells.get(index);
+  return {source: cell.sharedModel.getSource(), outputs: cell.outputs.toJSON(), count: cell.executionCount};
+}"""
+
+
+def run_notebook(page: Any, path: str) -> list[dict[str, Any]]:
+    """Open `path` in JupyterLite and run its code cells one by one, as a learner pressing Shift+Enter would."""
+    code_cells = page.evaluate(OPEN_NOTEBOOK, path)
+    results = []
+    for index in code_cells:
+        page.set_default_timeout(CELL_MS)
+        result = page.evaluate(RUN_CELL, [path, index])
+        result["index"] = index
+        results.append(result)
+    return results
+
+
+def errors_in(results: list[dict[str, Any]]) -> list[str]:
+    """Every error a learner would see: an exception, or anything on stderr that is not a progress line."""
+    found = []
+    for result in results:
+        for output in result["outputs"]:
+            if output["output_type"] == "error":
+                found.append(f"cell {result['index']}: {output['ename']}: {output['evalue']}")
+            elif output["output_type"] == "stream" and output["name"] == "stderr":
+                text = "".join(output["text"])
+                if "done in" not in text and "…" not in text:
+                    found.append(f"cell {result['index']} wrote on stderr: {text[:300]}")
+        if result["count"] is None:
+            found.append(f"cell {result['index']} did not run")
+    return found
+
+
+def svgs_in(results: list[dict[str, Any]]) -> list[str]:
+    return [
+        "".join(output["data"]["image/svg+xml"])
+        for result in results
+        for output in result["outputs"]
+        if "image/svg+xml" in output.get("data", {})
+    ]
+
+
+def screenshot(page: Any, name: str) -> None:
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / name))
+
+
+def test_notebook_01_runs_every_cell_and_draws_with_graphviz_in_the_browser(lab: tuple[Any, list[str]]) -> None:
+    page, elsewhere = lab
+    results = run_notebook(page, "01_backprop_by_hand.ipynb")
+    assert errors_in(results) == []
+    printed = "".join("".join(o.get("text", "")) for r in results for o in r["outputs"])
+    assert "engine w.grad: -0.094" in printed  # the worked example's ∂L/∂w, computed by the engine in Pyodide
+    drawn = svgs_in(results)
+    assert len(drawn) >= 2 and all("Generated by graphviz version" in svg for svg in drawn)
+    assert any(">w<" in svg or ">w " in svg for svg in drawn)
+    # The graph is on the page as a picture (JupyterLab shows SVG as an image), not as DOT text.
+    last_drawing = page.locator(".jp-RenderedSVG").last
+    last_drawing.scroll_into_view_if_needed()
+    assert last_drawing.locator("img[src^='data:image/svg+xml'], svg").count() == 1
+    assert last_drawing.bounding_box()["width"] > 200
+    screenshot(page, "01-drawing-1280x800.png")
+    page.set_viewport_size({"width": 390, "height": 844})
+    last_drawing.scroll_into_view_if_needed()
+    screenshot(page, "01-drawing-390x844.png")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    walkthrough = page.locator(".autograd-walkthrough").first
+    walkthrough.scroll_into_view_if_needed()
+    assert walkthrough.locator("svg g.node").count() >= 8  # the walkthrough's frame, inline SVG
+    screenshot(page, "01-walkthrough-1280x800.png")
+    assert elsewhere == []
+
+
+def test_notebook_02_runs_every_cell(lab: tuple[Any, list[str]]) -> None:
+    page, elsewhere = lab
+    results = run_notebook(page, "02_computation_graphs.ipynb")
+    assert errors_in(results) == []
+    assert len(svgs_in(results)) >= 8
+    assert elsewhere == []
+
+
+def test_notebook_04_runs_every_cell_but_the_gif(lab: tuple[Any, list[str]]) -> None:
+    page, elsewhere = lab
+    results = run_notebook(page, "04_practice.ipynb")
+    gif = [r for r in results if "save_gif(" in r["source"]]
+    assert len(gif) == 1  # the one cell that needs Pillow, which has no browser build
+    assert errors_in([r for r in results if r is not gif[0]]) == []
+    assert "Pillow" in json.dumps(gif[0]["outputs"])  # and it says so, in a learner's words
+    # The widgets are drawn by ipywidgets' JupyterLab manager, which the site includes.
+    assert page.locator(".jupyter-widgets").count() > 0
+    assert elsewhere == []
+
+
+MAKE_PLAYER = """
+from autograd import Value, walkthrough
+from autograd.teaching.player import player_html
+w, x, b, y = Value(0.5, "w"), Value(1.5, "x"), Value(0.1, "b"), Value(1.0, "y")
+z = w * x + b
+z.label = "z"
+a = z.sigmoid()
+a.label = "a"
+L = 0.5 * (a - y) ** 2
+L.label = "L"
+wt = walkthrough(L)
+print(player_html(wt, wt.picture()))
+"""
+
+RUN_CODE = """async (code) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  const kernel = panel.sessionContext.session.kernel;
+  let text = '';
+  const future = kernel.requestExecute({code});
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === 'stream') text += msg.content.text;
+    if (msg.header.msg_type === 'error') text += 'ERROR ' + msg.content.ename + ': ' + msg.content.evalue;
+  };
+  await future.done;
+  return text;
+}"""
+
+
+def test_the_player_made_in_the_browser_steps(lab: tuple[Any, list[str]], browser: Any) -> None:
+    page, elsewhere = lab
+    page.evaluate(OPEN_NOTEBOOK, "01_backprop_by_hand.ipynb")
+    html = page.evaluate(RUN_CODE, MAKE_PLAYER)
+    assert html.startswith("<!DOCTYPE html>"), html[:500]
+    for width, height in ((1280, 800), (390, 844)):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        player = context.new_page()
+        player.set_content(html)
+        counter = player.locator("#counter")
+        first = counter.text_content()
+        player.locator("#next").click()
+        player.locator("#next").click()
+        assert counter.text_content() != first
+        assert player.locator("#viewport svg g.node").count() >= 8
+        screenshot(player, f"player-{width}x{height}.png")
+        context.close()
+    assert elsewhere == []
