@@ -181,9 +181,11 @@ def test_notebook_01_runs_every_cell_and_draws_with_graphviz_in_the_browser(lab:
     assert last_drawing.bounding_box()["width"] > 200
     screenshot(page, "01-drawing-1280x800.png")
     page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.jupyterapp.shell.collapseLeft()")  # on a phone the notebook takes the whole width
     last_drawing.scroll_into_view_if_needed()
     screenshot(page, "01-drawing-390x844.png")
     page.set_viewport_size({"width": 1280, "height": 800})
+    page.evaluate("window.jupyterapp.shell.expandLeft()")
     walkthrough = page.locator(".autograd-walkthrough").first
     walkthrough.scroll_into_view_if_needed()
     assert walkthrough.locator("svg g.node").count() >= 8  # the walkthrough's frame, inline SVG
@@ -223,6 +225,7 @@ L = 0.5 * (a - y) ** 2
 L.label = "L"
 wt = walkthrough(L)
 print(player_html(wt, wt.picture()))
+wt.save_html("walkthrough.html")  # into the file browser (JupyterLite's drive)
 """
 
 RUN_CODE = """async (code) => {
@@ -245,6 +248,10 @@ def test_the_player_made_in_the_browser_steps(lab: tuple[Any, list[str]], browse
     page.evaluate(OPEN_NOTEBOOK, "01_backprop_by_hand.ipynb")
     html = page.evaluate(RUN_CODE, MAKE_PLAYER)
     assert html.startswith("<!DOCTYPE html>"), html[:500]
+    saved = page.evaluate(
+        "async () => (await window.jupyterapp.serviceManager.contents.get('walkthrough.html')).content"
+    )
+    assert "<!DOCTYPE html>" in saved and "Step 1 of 6" in saved
     for width, height in ((1280, 800), (390, 844)):
         context = browser.new_context(viewport={"width": width, "height": height})
         player = context.new_page()

@@ -15,6 +15,7 @@ SVG only.
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -162,11 +163,15 @@ def _viz_svg(source: str) -> str:
     from pyodide.ffi import to_js  # type: ignore[import-not-found]
 
     options = to_js({"format": "svg"}, dict_converter=js.Object.fromEntries)
-    result = viz.render(_measured_like_the_browser(source), options)
+    measured, families = _one_font_each(source)
+    result = viz.render(measured, options)
     if result.status != "success":
         messages = [str(error.message).strip() for error in result.errors]
         raise RenderError("viz.js could not draw this graph: " + ("; ".join(messages) or "no reason given"))
-    return str(result.output)
+    svg = str(result.output)
+    for first, whole in families.items():  # the page's reader gets the whole list of fonts back
+        svg = svg.replace(f'font-family="{first}"', f'font-family="{html.escape(whole)}"')
+    return svg
 
 
 def _viz_instance() -> Any:
@@ -211,10 +216,25 @@ def _start_loading_viz() -> Any:
     return _viz_loading
 
 
-def _measured_like_the_browser(source: str) -> str:
-    """DOT `source` for viz.js: it cannot measure fonts, so it estimates text widths from a table of font metrics;
-    naming the widest font the page may use keeps every label inside its box."""
-    return source
+_FONT_LIST = re.compile(r'fontname="([^",]+),([^"]*)"')
+
+
+def _one_font_each(source: str) -> tuple[str, dict[str, str]]:
+    """DOT `source` for viz.js, and the font lists it shortened: viz.js cannot measure text, so it estimates widths
+    from a table of fonts' metrics, which knows "DejaVu Sans" but not a list such as "DejaVu Sans,Arial,…" (read
+    as Times, which is far narrower: text would cross its box). The first font of a list is the widest one a
+    drawing names (graph.py), so it is the one to lay out with.
+
+    >>> _one_font_each('a [fontname="DejaVu Sans,Arial,sans-serif"]')
+    ('a [fontname="DejaVu Sans"]', {'DejaVu Sans': 'DejaVu Sans,Arial,sans-serif'})
+    """
+    families: dict[str, str] = {}
+
+    def first_only(match: re.Match[str]) -> str:
+        families[match[1]] = f"{match[1]},{match[2]}"
+        return f'fontname="{match[1]}"'
+
+    return _FONT_LIST.sub(first_only, source), families
 
 
 def _first_line(error: BaseException) -> str:
