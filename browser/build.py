@@ -212,6 +212,9 @@ def write_contents(files: Path) -> Path:
         "",
         *[f"- `{name}` {why}." for name, why in LOCAL_ONLY.items()],
         "",
+        'A page saved with `walkthrough(loss).save_html("player.html")` (or `quiz=True`) appears in the file',
+        'browser: double-click it, then press "Trust HTML" above it to let its buttons work.',
+        "",
         "Your edits are kept in this browser's storage only.",
         "",
     ]

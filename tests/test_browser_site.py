@@ -226,7 +226,19 @@ L.label = "L"
 wt = walkthrough(L)
 print(player_html(wt, wt.picture()))
 wt.save_html("walkthrough.html")  # into the file browser (JupyterLite's drive)
+wt.save_html("quiz.html", quiz=True)
 """
+
+READ_FILE = """async (path) => {
+  const file = await window.jupyterapp.serviceManager.contents.get(path, {content: true, format: 'text', type: 'file'});
+  return file.content;
+}"""
+
+OPEN_PAGE = """async (path) => {
+  const widget = await window.jupyterapp.commands.execute('docmanager:open', {path});
+  await widget.context.ready;
+  return widget.node.className;
+}"""
 
 RUN_CODE = """async (code) => {
   const app = window.jupyterapp;
@@ -248,10 +260,20 @@ def test_the_player_made_in_the_browser_steps(lab: tuple[Any, list[str]], browse
     page.evaluate(OPEN_NOTEBOOK, "01_backprop_by_hand.ipynb")
     html = page.evaluate(RUN_CODE, MAKE_PLAYER)
     assert html.startswith("<!DOCTYPE html>"), html[:500]
-    saved = page.evaluate(
-        "async () => (await window.jupyterapp.serviceManager.contents.get('walkthrough.html')).content"
-    )
-    assert "<!DOCTYPE html>" in saved and "Step 1 of 6" in saved
+    saved = page.evaluate(READ_FILE, "walkthrough.html")
+    assert saved.startswith("<!DOCTYPE html>") and "Backward pass through L" in saved
+    # Opened from the file browser: JupyterLab's HTML viewer runs the page's script once it is trusted.
+    page.evaluate(OPEN_PAGE, "walkthrough.html")
+    page.get_by_text("Trust HTML").click()
+    frame = page.frame_locator(".jp-MainAreaWidget:not(.lm-mod-hidden) iframe")
+    frame.locator("#next").click()
+    assert frame.locator("#counter").text_content() == "Step 2 of 6"
+    screenshot(page, "player-in-jupyterlite-1280x800.png")
+    page.evaluate(OPEN_PAGE, "quiz.html")
+    page.get_by_text("Trust HTML").last.click()
+    quiz = page.frame_locator(".jp-MainAreaWidget:not(.lm-mod-hidden) iframe")
+    assert quiz.locator("input").count() > 0  # it asks for the first gradient
+    screenshot(page, "quiz-in-jupyterlite-1280x800.png")
     for width, height in ((1280, 800), (390, 844)):
         context = browser.new_context(viewport={"width": width, "height": height})
         player = context.new_page()
@@ -265,3 +287,102 @@ def test_the_player_made_in_the_browser_steps(lab: tuple[Any, list[str]], browse
         screenshot(player, f"player-{width}x{height}.png")
         context.close()
     assert elsewhere == []
+
+
+# Text inside its box: each node's texts lie within the node's outline (a polygon or a path), measured by the browser.
+TEXT_OUTSIDE_BOXES = """() => {
+  const outside = [];
+  document.querySelectorAll('#viewport svg g.node').forEach((node) => {
+    const outline = node.querySelector('polygon, path, ellipse');
+    if (!outline) return;
+    const box = outline.getBBox();
+    node.querySelectorAll('text').forEach((text) => {
+      const t = text.getBBox();
+      if (t.width && (t.x < box.x - 0.5 || t.x + t.width > box.x + box.width + 0.5))
+        outside.push(text.textContent + ' in ' + node.querySelector('title').textContent);
+    });
+  });
+  return outside;
+}"""
+
+
+def test_text_stays_inside_its_box_as_laid_out_by_viz_js(lab: tuple[Any, list[str]], browser: Any) -> None:
+    page, _ = lab
+    page.evaluate(OPEN_NOTEBOOK, "01_backprop_by_hand.ipynb")
+    html = page.evaluate(RUN_CODE, MAKE_PLAYER.split("wt.save_html")[0])
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    player = context.new_page()
+    player.set_content(html)
+    if player.locator("#show-all").count():  # every gradient shown: the widest texts
+        player.locator("#show-all").click()
+    assert player.evaluate(TEXT_OUTSIDE_BOXES) == []
+    context.close()
+
+
+# ------------------------------------------------------------------ the same code paths, without a browser
+
+
+def test_viz_js_is_refused_outside_a_browser_with_what_to_use_instead() -> None:
+    from autograd.drawing.render import RendererNotFoundError, dot_to_svg
+
+    with pytest.raises(RendererNotFoundError, match="draws only in a browser"):
+        dot_to_svg("digraph { a -> b }", renderer="viz.js")
+
+
+def test_in_a_browser_png_is_refused_with_the_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autograd.drawing import render
+
+    monkeypatch.setattr(render, "IN_BROWSER", True)
+    with pytest.raises(render.RenderError, match="SVG only"):
+        render.render_dot("digraph { a -> b }", "png")
+
+
+def test_in_a_browser_a_missing_viz_js_is_named_with_no_install_advice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from autograd import Value, draw_dot
+    from autograd.drawing import graph, render
+
+    monkeypatch.setattr(render, "IN_BROWSER", True)
+    monkeypatch.setattr(graph, "IN_BROWSER", True)
+
+    def no_viz(source: str) -> str:
+        raise render.RendererNotFoundError("No address of viz.js is set (AUTOGRAD_VIZ_URL).\n" + render.BROWSER_HINT)
+
+    monkeypatch.setattr(render, "_viz_svg", no_viz)
+    shown = draw_dot(Value(2.0, "x"))._repr_mimebundle_()
+    assert set(shown) == {"text/plain"}
+    assert "viz.js" in shown["text/plain"] and "apt-get" not in shown["text/plain"]
+
+
+def test_progress_starts_no_thread_in_a_browser(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    import threading
+
+    from autograd.teaching import player
+
+    def no_threads(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("can't start new thread")  # what Pyodide says
+
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    monkeypatch.setattr(threading, "Timer", no_threads)
+    monkeypatch.setattr(player, "PROGRESS_AFTER_SECONDS", 0.0)
+    with player.progress("drawing"):
+        pass
+    assert "drawing: done in" in capsys.readouterr().err
+
+
+def test_in_a_browser_gifs_say_to_run_the_cell_on_a_computer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from autograd.practice import animate
+
+    real_import = builtins.__import__
+
+    def without_pillow(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "PIL" or name.startswith("PIL."):
+            raise ImportError("No module named 'PIL'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_pillow)
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    with pytest.raises(ImportError, match="no build for the browser") as raised:
+        animate._pillow()
+    assert "own computer" in str(raised.value)
