@@ -210,6 +210,12 @@ def test_notebook_04_runs_every_cell_but_the_gif(lab: tuple[Any, list[str]]) -> 
     assert "Pillow" in json.dumps(gif[0]["outputs"])  # and it says so, in a learner's words
     # The widgets are drawn by ipywidgets' JupyterLab manager, which the site includes.
     assert page.locator(".jupyter-widgets").count() > 0
+    assert page.get_by_text("Error displaying widget").count() == 0
+    next_button = page.locator(".jupyter-widgets button", has_text="Next").first
+    next_button.scroll_into_view_if_needed()
+    screenshot(page, "04-widgets-1280x800.png")
+    next_button.click()  # the kernel hears the click (a comm message) and redraws the frame in place
+    page.get_by_text("Step 2 of 6: s = t^2").first.wait_for()
     assert elsewhere == []
 
 
@@ -386,3 +392,23 @@ def test_in_a_browser_gifs_say_to_run_the_cell_on_a_computer(monkeypatch: pytest
     with pytest.raises(ImportError, match="no build for the browser") as raised:
         animate._pillow()
     assert "own computer" in str(raised.value)
+
+
+def test_without_jspi_a_graph_drawn_before_viz_js_loaded_asks_to_run_the_cell_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Browsers that cannot wait inside Python (no JSPI) get viz.js by the next cell: loading starts at import."""
+    import types
+
+    from autograd.drawing import render
+
+    ffi = types.ModuleType("pyodide.ffi")
+    ffi.can_run_sync = lambda: False  # type: ignore[attr-defined]
+    ffi.run_sync = lambda awaitable: pytest.fail("run_sync called where it cannot work")  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pyodide", types.ModuleType("pyodide"))
+    monkeypatch.setitem(sys.modules, "pyodide.ffi", ffi)
+    monkeypatch.setattr(render, "IN_BROWSER", True)
+    monkeypatch.setattr(render, "_viz", None)
+    monkeypatch.setattr(render, "_viz_loading", object())  # a load under way
+    with pytest.raises(render.RendererNotFoundError, match="still loading: run this cell again"):
+        render.dot_to_svg("digraph { a -> b }")
