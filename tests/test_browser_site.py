@@ -12,6 +12,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -215,7 +216,7 @@ def test_notebook_04_runs_every_cell_but_the_gif(lab: tuple[Any, list[str]]) -> 
     next_button.scroll_into_view_if_needed()
     screenshot(page, "04-widgets-1280x800.png")
     next_button.click()  # the kernel hears the click (a comm message) and redraws the frame in place
-    page.get_by_text("Step 2 of 6: s = t^2").first.wait_for()
+    page.locator(".jupyter-widgets").get_by_text(re.compile(r"^\s*Step 2 of 6: ")).first.wait_for()
     assert elsewhere == []
 
 
@@ -412,3 +413,29 @@ def test_without_jspi_a_graph_drawn_before_viz_js_loaded_asks_to_run_the_cell_ag
     monkeypatch.setattr(render, "_viz_loading", object())  # a load under way
     with pytest.raises(render.RendererNotFoundError, match="still loading: run this cell again"):
         render.dot_to_svg("digraph { a -> b }")
+
+
+MISSING_VIZ = """
+import os
+from autograd import Value, draw_dot
+from autograd.drawing import render
+kept = render._viz, render._viz_loading, os.environ["AUTOGRAD_VIZ_URL"]
+render._viz, render._viz_loading = None, None
+os.environ["AUTOGRAD_VIZ_URL"] = "../../../../static/viz/not-there.js"
+try:
+    shown = draw_dot(Value(2.0, "x"))._repr_mimebundle_()
+finally:
+    render._viz, render._viz_loading, os.environ["AUTOGRAD_VIZ_URL"] = kept
+print(sorted(shown))
+print(shown["text/plain"].splitlines()[0])
+"""
+
+
+def test_in_the_browser_a_viz_js_that_cannot_load_shows_the_dot_text_and_why(lab: tuple[Any, list[str]]) -> None:
+    page, _ = lab
+    page.evaluate(OPEN_NOTEBOOK, "01_backprop_by_hand.ipynb")
+    printed = page.evaluate(RUN_CODE, MISSING_VIZ)
+    assert "ERROR" not in printed and "Traceback" not in printed, printed
+    assert printed.startswith(
+        "['text/plain']\n(DOT source shown because the graph could not be drawn: viz.js did not load"
+    )

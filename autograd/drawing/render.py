@@ -150,6 +150,7 @@ def _without_fontconfigs_known_warning() -> Iterator[None]:
 # viz.js, once loaded (a JavaScript object of the page's worker); loading is started when this module is imported.
 _viz: Any = None
 _viz_loading: Any = None
+_viz_failed = ""  # why loading failed, if it did
 
 
 def _viz_svg(source: str) -> str:
@@ -181,13 +182,14 @@ def _viz_instance() -> Any:
     if _viz is not None:
         return _viz
     loading = _start_loading_viz()
+    if _viz_failed:
+        raise RendererNotFoundError(f"viz.js did not load: {_viz_failed}\n" + BROWSER_HINT)
     from pyodide.ffi import can_run_sync, run_sync
 
     if can_run_sync():
-        try:
-            _viz = run_sync(loading)
-        except Exception as error:  # the page could not load viz.js: a JsException with the browser's reason
-            raise RendererNotFoundError(f"viz.js did not load: {_first_line(error)}\n" + BROWSER_HINT) from None
+        _keep(run_sync(loading))
+        if _viz_failed:
+            raise RendererNotFoundError(f"viz.js did not load: {_viz_failed}\n" + BROWSER_HINT)
         return _viz
     raise RendererNotFoundError(
         "Graphviz for the browser (viz.js) is still loading: run this cell again in a moment.\n" + BROWSER_HINT
@@ -204,16 +206,25 @@ def _start_loading_viz() -> Any:
         raise RendererNotFoundError(f"No address of viz.js is set ({VIZ_URL_VARIABLE}).\n" + BROWSER_HINT)
     from pyodide.code import run_js  # type: ignore[import-not-found]
 
-    # The address is relative to the script running Python (the kernel's worker) unless it is absolute.
-    load = run_js("(address) => import(new URL(address, self.location.href).href).then((viz) => viz.instance())")
+    # The address is relative to the script running Python (the kernel's worker) unless it is absolute. The promise
+    # never fails: a failure is its outcome's `error` (Pyodide reports a rejected promise that it waited for as an
+    # error of the cell, even when Python caught it).
+    load = run_js(
+        "(address) => import(new URL(address, self.location.href).href).then((viz) => viz.instance())"
+        ".then((instance) => ({instance, error: null}), (error) => ({instance: null, error: String(error)}))"
+    )
     _viz_loading = load(address)
-
-    def keep(instance: Any) -> None:
-        global _viz
-        _viz = instance
-
-    _viz_loading.then(keep)
+    _viz_loading.then(_keep)
     return _viz_loading
+
+
+def _keep(outcome: Any) -> None:
+    """Keep the outcome of loading viz.js: its Graphviz instance, or why it failed."""
+    global _viz, _viz_failed
+    if outcome.error is not None:
+        _viz_failed = str(outcome.error).strip().splitlines()[0][:300] or "no reason given"
+    else:
+        _viz = outcome.instance
 
 
 _FONT_LIST = re.compile(r'fontname="([^",]+),([^"]*)"')
