@@ -89,7 +89,7 @@ def lab(browser: Any, address: str) -> Iterator[tuple[Any, list[str]]]:
 
     context.route("**/*", only_the_site)
     page = context.new_page()
-    page.goto(f"{address}/lab/index.html")
+    page.goto(f"{address}/")  # the address the docs give: JupyterLite's front page opens the lab
     page.wait_for_function(
         "window.jupyterapp && window.jupyterapp.serviceManager.kernelspecs.specs"
         " && 'python' in window.jupyterapp.serviceManager.kernelspecs.specs.kernelspecs",

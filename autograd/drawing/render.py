@@ -211,7 +211,8 @@ def _start_loading_viz() -> Any:
     # error of the cell, even when Python caught it).
     load = run_js(
         "(address) => import(new URL(address, self.location.href).href).then((viz) => viz.instance())"
-        ".then((instance) => ({instance, error: null}), (error) => ({instance: null, error: String(error)}))"
+        ".then((instance) => ({instance, error: ''}),"
+        " (error) => ({instance: null, error: String(error) || 'no reason given'}))"
     )
     _viz_loading = load(address)
     _viz_loading.then(_keep)
@@ -221,8 +222,8 @@ def _start_loading_viz() -> Any:
 def _keep(outcome: Any) -> None:
     """Keep the outcome of loading viz.js: its Graphviz instance, or why it failed."""
     global _viz, _viz_failed
-    if outcome.error is not None:
-        _viz_failed = str(outcome.error).strip().splitlines()[0][:300] or "no reason given"
+    if outcome.error:  # the browser's reason (JavaScript's null would arrive as pyodide's jsnull, not None)
+        _viz_failed = str(outcome.error).strip().splitlines()[0][:300]
     else:
         _viz = outcome.instance
 
