@@ -2,7 +2,7 @@
 static folder, nothing fetched from any other host.
 
     python browser/build.py                 # writes browser/_site/
-    python -m http.server -d browser/_site  # then open http://127.0.0.1:8000/lab/index.html
+    python -m http.server -d browser/_site  # then open http://127.0.0.1:8000/
 
 What goes in, each pinned:
 - from npm (``browser/package.json`` + ``package-lock.json``, installed with ``npm ci``): Pyodide's core
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         f"built {args.output} in {time.perf_counter() - started:.0f} s: {size / 1e6:.1f} MB "
         f"({(size - maps) / 1e6:.1f} MB without source maps)"
     )
-    print(f"serve it with:  python -m http.server -d {args.output}   and open http://127.0.0.1:8000/lab/index.html")
+    print(f"serve it with:  python -m http.server -d {args.output}   and open http://127.0.0.1:8000/")
     return 0
 
 
