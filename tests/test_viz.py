@@ -427,7 +427,7 @@ def test_the_returned_digraph_can_be_restyled_with_the_graphviz_api():
 
 
 def test_renderer_must_be_one_of_the_known_ones():
-    with pytest.raises(ValueError, match="'auto', 'dot' or 'pygraphviz'"):
+    with pytest.raises(ValueError, match=r"'auto', 'dot', 'pygraphviz' or 'viz\.js'"):
         to_svg(Value(1.0), renderer="cairo")  # type: ignore[arg-type]
 
 

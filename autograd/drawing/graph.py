@@ -35,7 +35,7 @@ from ..engine import Constant, Value, topological_order
 from . import layered
 from .layout import ClusterTree, Layout, NamedParameters, Role, owner, parameter_names_of
 from .names import display_names
-from .render import FORMATS, Renderer, RendererNotFoundError, RenderError, dot_to_svg, render_dot
+from .render import FORMATS, IN_BROWSER, Renderer, RendererNotFoundError, RenderError, dot_to_svg, render_dot
 from .text import TABLE, format_number, html_text, printable, shortened, table
 
 __all__ = [
@@ -104,8 +104,9 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
         if wanted & {"text/html", "image/svg+xml"}:
             try:
                 svg = render_svg(self)
-            except RendererNotFoundError:
-                pass
+            except RendererNotFoundError as error:
+                if IN_BROWSER:  # no install advice in a browser: what is missing there, and what to do
+                    note = f"(DOT source shown because the graph could not be drawn: {error})"
             except RenderError as error:  # a notebook shows the graph as text, never a traceback
                 note = RENDER_FAILED_NOTE.format(reason=str(error).splitlines()[0])
             else:

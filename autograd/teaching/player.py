@@ -64,6 +64,11 @@ def _text(text: str) -> str:
 def progress(what: str) -> Iterator[None]:
     """Say on stderr what is being done, once it has taken more than a second, and then how long it took."""
     started = time.perf_counter()
+    if sys.platform == "emscripten":  # a browser (Pyodide) has no threads: only say how long it took
+        yield
+        if time.perf_counter() - started > PROGRESS_AFTER_SECONDS:
+            print(f"{what}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+        return
     said = threading.Event()
 
     def say() -> None:
