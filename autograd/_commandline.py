@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import unicodedata
 from collections.abc import Sequence
 from typing import NoReturn
 
-__all__ = ["Parser", "UsageError", "finite_number", "parse_assignments", "say"]
+__all__ = ["Parser", "UsageError", "closed_pipe", "finite_number", "parse_assignments", "say"]
+
+# The exit status a shell reports for a program ended by SIGPIPE (128 + 13), as `yes | head -1` gives it.
+CLOSED_PIPE_STATUS = 141
 
 
 class UsageError(Exception):
@@ -53,3 +57,16 @@ def finite_number(text: str, option: str) -> float:
 def say(line: str) -> None:
     """One line on stderr, whatever its characters: bytes that were not UTF-8 are shown as escapes."""
     print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=sys.stderr)
+
+
+def closed_pipe() -> int:
+    """The reader of our output went away (``python -m autograd | head -1``): end quietly, as Unix tools do.
+
+    What is still buffered goes nowhere instead of raising again when Python flushes stdout at exit.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is no real file (a test's capture): nothing to flush
+        pass
+    return CLOSED_PIPE_STATUS

@@ -1,6 +1,6 @@
-"""``python -m autograd``: the worked example (or any formula), backpropagated step by step.
+"""``python -m autograd``: the worked example of backprop (or any formula), step by step.
 
-With no arguments it runs the single neuron of the seed document,
+With no arguments it runs the worked example's single neuron,
 z = w·x + b, a = σ(z), L = ½(a − y)², prints the forward pass, every backward
 step with its chain-rule arithmetic and the SGD weight update, and writes the
 graph (``graph.svg``) and a step-by-step player (``backprop.html``).
@@ -14,7 +14,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ._commandline import Parser, UsageError, finite_number, parse_assignments, say
+from ._commandline import Parser, UsageError, closed_pipe, finite_number, parse_assignments, say
+from ._installation import clash_message, find_clash, install_command
 from .drawing import DEFAULT_MAX_NODES, RendererNotFoundError, draw_dot, save_svg
 from .engine import Constant, Value, topological_order
 from .expression import ExpressionError, build_expression, functions
@@ -53,15 +54,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES
         + (
             "\nRendering needs Graphviz: the `dot` program (apt-get install graphviz, brew install graphviz)"
-            '\nor pygraphviz, whose wheels bundle it: pip install "scalar-autograd[render]".'
+            f"\nor pygraphviz, whose wheels bundle it: {install_command('render')}."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    seed = parser.add_argument_group("the worked example's neuron (ignored with --expr)")
-    seed.add_argument("--x", default="1.5", help="the input x (default 1.5)")
-    seed.add_argument("--w", default="0.5", help="the weight w (default 0.5)")
-    seed.add_argument("--b", default="0.1", help="the bias b (default 0.1)")
-    seed.add_argument("--y", default="1", help="the true output y (default 1)")
+    neuron = parser.add_argument_group("the worked example's neuron (ignored with --expr)")
+    neuron.add_argument("--x", default="1.5", help="the input x (default 1.5)")
+    neuron.add_argument("--w", default="0.5", help="the weight w (default 0.5)")
+    neuron.add_argument("--b", default="0.1", help="the bias b (default 0.1)")
+    neuron.add_argument("--y", default="1", help="the true output y (default 1)")
     formula = parser.add_argument_group("any formula")
     formula.add_argument(
         "--expr",
@@ -88,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def seed_example(
+def worked_example(
     w: float, x: float, b: float, y: float, *, primitive: bool = True
 ) -> tuple[Value, dict[str, Value], list[str], list[Group]]:
     """The worked example's neuron: its loss, its leaves by name, the forward pass written out, and the steps
@@ -161,7 +162,7 @@ def _lesson(args: argparse.Namespace) -> tuple[Value, dict[str, Value], list[str
             raise UsageError(
                 "--set gives values to the names of an --expr formula; for the neuron use --w, --x, --b, --y"
             )
-        loss, leaves, forward, groups = seed_example(args.w, args.x, args.b, args.y, primitive=args.primitive)
+        loss, leaves, forward, groups = worked_example(args.w, args.x, args.b, args.y, primitive=args.primitive)
         numbers = ", ".join(f"{name}={_short(getattr(args, name))}" for name in "wxby")
         title = f"the worked example's neuron z = w·x + b, a = σ(z), L = ½(a − y)²  with {numbers}"
         default_update = ["w", "b"]
@@ -289,9 +290,21 @@ def _indent(text: str) -> str:
     return "\n".join(f"   {line}" if line else "" for line in text.splitlines())
 
 
+def _report_a_clash() -> None:
+    """HIPS autograd installed over this package: `import autograd` runs its __init__.py, not ours, so the
+    warning of ours never came. Say it here, where the command still runs (see autograd._installation)."""
+    package = sys.modules.get(__package__ or "autograd")
+    if getattr(package, "_SCALAR_AUTOGRAD", False):
+        return  # our __init__.py ran, and has warned already if HIPS autograd shares its folder
+    other = find_clash()
+    if other is not None:
+        say(f"warning: {clash_message(other, ours_overwritten=True)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m autograd`` and the ``scalar-autograd`` command."""
     arguments = sys.argv[1:] if argv is None else list(argv)
+    _report_a_clash()
     if arguments and arguments[0] in PRACTICE_COMMANDS:  # practice, exercises, grade: autograd.practice
         from .practice.commands import main as practice_main
 
@@ -308,6 +321,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         say(f"{parser.prog}: interrupted")
         return 130
+    except BrokenPipeError:  # `python -m autograd | head -1`: the reader has all it wanted
+        return closed_pipe()
     except Exception as error:  # never a traceback at the command line: one line, and where to report it
         say(f"{parser.prog}: internal error: {type(error).__name__}: {error} (please report this as a bug)")
         return 1

@@ -7,7 +7,7 @@ samples, and the loss is the mean over it. Predictions may be nested lists
 
 >>> from autograd import Value
 >>> a = Value(0.7, "a")
->>> loss = half_mse_loss(a, 1.0)      # the seed's L = ½(a − y)²
+>>> loss = half_mse_loss(a, 1.0)      # the worked example's L = ½(a − y)²
 >>> loss.backward()
 >>> round(loss.data, 6), round(a.grad, 6)   # ∂L/∂a = a − y
 (0.045, -0.3)
@@ -49,7 +49,7 @@ def mse_loss(prediction: Any, target: Any) -> Value:
 
 
 def half_mse_loss(prediction: Any, target: Any) -> Value:
-    """The seed document's L = ½(a − y)², averaged over a batch; its gradient is simply a − y.
+    """The worked example's L = ½(a − y)², averaged over a batch; its gradient is simply a − y.
 
     >>> half_mse_loss(3.0, 1.0).data
     2.0

@@ -1,6 +1,6 @@
 """Neural networks made of Values: `Parameter`, `Module`, `Neuron`, `Layer`, `MLP`, and saving their weights.
 
-A neuron is the seed document's z = wx + b followed by an activation a = σ(z),
+A neuron is the worked example's z = wx + b followed by an activation a = σ(z),
 with one weight per input: z = b + w₀x₀ + w₁x₁ + … A layer is several neurons
 reading the same inputs; an MLP is layers in a row. Every weight and bias is a
 `Parameter`: a leaf Value that an optimiser trains.

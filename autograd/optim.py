@@ -1,4 +1,4 @@
-"""Optimisers: the seed document's weight update, w_new = w_old − η ∂L/∂w, and its refinements.
+"""Optimisers: the worked example's weight update, w_new = w_old − η ∂L/∂w, and its refinements.
 
 An optimiser holds the parameters; after ``loss.backward()`` has filled in
 their ``grad``, ``step()`` moves every parameter against its gradient and
@@ -16,6 +16,10 @@ their ``grad``, ``step()`` moves every parameter against its gradient and
 ``step()`` changes only ``data`` and runs under `no_grad`: an update is not
 part of any graph. ``lr`` is a plain attribute, so a schedule may change it
 between steps.
+
+``step()`` warns, once, about the usual mistakes of a training loop (gradients
+summed over several ``backward()`` calls, a parameter not in the graph, a loss
+that keeps rising): see `autograd.doctor.watch`. The warnings change no number.
 """
 
 from __future__ import annotations
@@ -25,7 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from numbers import Real
 
+from .doctor import watch
 from .engine import Value, no_grad
+
+watch.install()  # count backward() calls for the warnings: one call per backward(), never per node
 
 __all__ = ["SGD", "Adam", "AdamUpdate", "Optimizer", "SGDUpdate"]
 
@@ -50,6 +57,8 @@ class Optimizer:
             raise ValueError("a parameter appears twice in the list: it would be updated twice per step")
         self.lr = lr
         Optimizer._check_hyperparameters(self)
+        # What the doctor's warnings remember between steps (`autograd.doctor.watch`); it changes no number.
+        self.watch = watch.TrainingWatch(self.params)
 
     def _check_hyperparameters(self) -> None:
         """Refuse a setting that would make ``step()`` fail or diverge; ``step()`` checks again (``lr`` may change)."""
@@ -129,7 +138,7 @@ class AdamUpdate:
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent, the seed's update with two optional refinements.
+    """Stochastic gradient descent, the worked example's update with two optional refinements.
 
     For each parameter w with gradient g = ∂L/∂w:
 
@@ -180,6 +189,7 @@ class SGD(Optimizer):
     @no_grad()
     def step(self) -> None:
         """w ← w − lr · (g + λw), or with momentum v ← μv + g + λw, w ← w − lr · v."""
+        self.watch.check_step(type(self).__name__, self.lr)
         updates = self.updates()
         self._assign([update.new for update in updates])
         self.velocities = [update.velocity for update in updates]
@@ -265,6 +275,7 @@ class Adam(Optimizer):
     @no_grad()
     def step(self) -> None:
         """One Adam update of every parameter (see the class docstring for the formulas)."""
+        self.watch.check_step(type(self).__name__, self.lr)
         updates = self.updates()
         self._assign([update.new for update in updates])
         self.step_count = self.step_count + 1

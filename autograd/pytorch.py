@@ -34,10 +34,13 @@ from typing import NamedTuple, cast
 try:
     import torch
     import torch.nn.functional as F
-except ImportError as error:  # pragma: no cover - the test extra always installs PyTorch
+except ImportError as error:  # PyTorch is an optional extra: say how to get it, from here
+    from ._installation import install_command
+
     raise ImportError(
-        'autograd.pytorch needs PyTorch, which is an optional extra: pip install "scalar-autograd[torch]" '
-        "(or install PyTorch's CPU build first: see https://pytorch.org/get-started/locally/)"
+        f"autograd.pytorch needs PyTorch, which is an optional extra: {install_command('torch')} "
+        "(without a GPU, install PyTorch's CPU build first, which is much smaller: "
+        "pip install torch --index-url https://download.pytorch.org/whl/cpu)"
     ) from error
 
 from torch import nn as tnn

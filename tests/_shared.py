@@ -2,12 +2,26 @@
 
 import os
 import shutil
+from types import ModuleType
 from typing import NamedTuple
 
 import pytest
 
 from autograd import Value
 from autograd.nn import MLP
+
+
+def require_torch() -> ModuleType:
+    """PyTorch, for the tests that compare with it: skipped without it, failed in CI (which installs its CPU build)."""
+    try:
+        import torch
+    except ImportError:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the PyTorch tests, but torch is not installed (.ci/run installs its CPU build)")
+        pytest.skip(
+            "PyTorch is not installed (pip install torch, its CPU build: see docs/install.md)", allow_module_level=True
+        )
+    return torch
 
 
 def require_dot_program() -> None:

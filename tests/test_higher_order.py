@@ -5,8 +5,7 @@ import math
 import threading
 
 import pytest
-import torch
-from _shared import seed_neuron
+from _shared import require_torch, seed_neuron
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +26,6 @@ from autograd import (
 )
 from autograd.engine import BUILT_IN_OPS, Op, cos
 from autograd.optim import SGD
-from autograd.pytorch import _TorchScalar
 
 # ---------------------------------------------------------------------- derivatives of every order, two ways
 
@@ -41,8 +39,17 @@ def our_derivatives(fn, point):
     return [g.data for g in first], [[h.data for h in row] for row in second], third
 
 
+def torch_and_its_scalar():
+    """PyTorch and the bridge's stand-in for a Value: these comparisons skip without torch (and fail in CI)."""
+    torch = require_torch()
+    from autograd.pytorch import _TorchScalar
+
+    return torch, _TorchScalar
+
+
 def torch_grad(tensor, xs):
     """torch.autograd.grad with create_graph=True; zeros where the tensor does not depend on an input."""
+    torch, _ = torch_and_its_scalar()
     if not tensor.requires_grad:
         return [torch.zeros((), dtype=torch.float64) for _ in xs]
     return torch.autograd.grad(tensor, xs, create_graph=True, allow_unused=True, materialize_grads=True)
@@ -50,6 +57,7 @@ def torch_grad(tensor, xs):
 
 def torch_derivatives(fn, point):
     """The same, by PyTorch in float64, on the same function (run on PyTorch's stand-in for a Value)."""
+    torch, _TorchScalar = torch_and_its_scalar()
     xs = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in point]
     first = torch_grad(fn(*(_TorchScalar(x) for x in xs)).tensor, xs)
     second = [torch_grad(g, xs) for g in first]
@@ -411,6 +419,7 @@ def test_hessian_is_symmetric_and_matches_pytorch():
 
     point = [0.5, -0.3]
     ours = hessian(loss, point)
+    torch, _TorchScalar = torch_and_its_scalar()
     theirs = torch.autograd.functional.hessian(
         lambda t: loss(_TorchScalar(t[0]), _TorchScalar(t[1])).tensor, torch.tensor(point, dtype=torch.float64)
     ).tolist()

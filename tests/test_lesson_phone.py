@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from autograd.cli import seed_example
+from autograd.cli import worked_example
 from autograd.optim import SGD
 from autograd.teaching import walkthrough
 
@@ -33,7 +33,7 @@ CUT_CELLS = """() => Array.from(document.querySelectorAll("#summary td"))
 
 @pytest.mark.parametrize("primitive", [False, True])
 def test_every_step_of_the_default_lesson_is_wholly_in_view_on_a_phone(browser, tmp_path, primitive):
-    loss, leaves, _, groups = seed_example(0.5, 1.5, 0.1, 1.0, primitive=primitive)
+    loss, leaves, _, groups = worked_example(0.5, 1.5, 0.1, 1.0, primitive=primitive)
     wt = walkthrough(loss, groups=groups)
     loss.backward()
     trained = [leaves["w"], leaves["b"]]

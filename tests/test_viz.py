@@ -1,6 +1,8 @@
 """draw_dot, to_svg, save_svg: real SVGs, parsed as XML, read back for labels, data and grads."""
 
+import base64
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -10,7 +12,9 @@ import pytest
 from _shared import TwoNeuronLayer, require_dot_program, seed_neuron
 
 from autograd import Constant, Value
+from autograd._installation import install_command
 from autograd.drawing import RendererNotFoundError, draw_dot, render_svg, save_svg, to_svg
+from autograd.nn import MLP
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = '<b>"x"</b> & {y} | z \\'
@@ -298,7 +302,7 @@ def test_no_renderer_says_exactly_how_to_get_one(no_renderer):
     message = str(raised.value)
     assert "apt-get install graphviz" in message
     assert "brew install graphviz" in message
-    assert 'pip install "scalar-autograd[render]"' in message
+    assert install_command("render") in message  # the command that works from here (a checkout, or the index)
 
 
 def test_render_svg_rejects_what_is_not_a_graph():
@@ -306,15 +310,40 @@ def test_render_svg_rejects_what_is_not_a_graph():
         render_svg("digraph { a -> b }")  # type: ignore[arg-type]
 
 
-def test_jupyter_displays_the_graph_as_svg():
+def pictures_in(html: str) -> list[str]:
+    """The SVG of every <img> of a notebook's HTML output (they travel as data: URLs)."""
+    encoded = re.findall(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)
+    return [base64.b64decode(data).decode("utf-8") for data in encoded]
+
+
+def test_jupyter_displays_the_graph_as_an_image_of_its_svg():
     bundle = draw_dot(seed_neuron(backward=True).loss)._repr_mimebundle_()
+    assert sorted(bundle) == ["text/html", "text/plain"]
+    assert "<svg" not in bundle["text/html"]  # an untrusted notebook sanitizes inline SVG into a jumble of text
+    picture = pictures_in(bundle["text/html"])[0]
+    assert "data 0.85" in svg_texts(picture)
+
+
+def test_a_notebook_picture_fits_the_output_width_and_a_wide_one_opens_at_full_size():
+    small = draw_dot(seed_neuron(backward=True).loss)._repr_mimebundle_()["text/html"]
+    assert "width:100%" in small and "max-width:" in small  # scaled down to fit, never blown up past its size
+    model = MLP(2, [4, 4, 1], seed=0)
+    wide = draw_dot(model([0.5, -1.0]), model=model)._repr_mimebundle_()["text/html"]
+    natural = float(re.search(r"max-width:(\d+)px", wide).group(1))
+    assert natural > 800
+    assert "<details>" in wide and f"width:{natural:.0f}px;max-width:none" in wide
+    assert len(pictures_in(wide)) == 2
+
+
+def test_jupyter_asked_for_svg_gets_the_svg_itself():
+    bundle = draw_dot(seed_neuron(backward=True).loss)._repr_mimebundle_(include=["image/svg+xml"])
     assert list(bundle) == ["image/svg+xml"]
     assert "data 0.85" in svg_texts(bundle["image/svg+xml"])
 
 
 def test_jupyter_displays_svg_through_pygraphviz_without_dot(no_dot_program):
     bundle = draw_dot(seed_neuron(backward=True).loss)._repr_mimebundle_()
-    assert "data 0.85" in svg_texts(bundle["image/svg+xml"])
+    assert "data 0.85" in svg_texts(pictures_in(bundle["text/html"])[0])
 
 
 def test_jupyter_without_a_renderer_shows_the_dot_source_and_a_hint(no_renderer):
@@ -322,7 +351,7 @@ def test_jupyter_without_a_renderer_shows_the_dot_source_and_a_hint(no_renderer)
     bundle = dot._repr_mimebundle_()
     hint, source = bundle["text/plain"].split("\n", 1)
     assert source == dot.source
-    assert "apt-get install graphviz" in hint and "scalar-autograd[render]" in hint
+    assert "apt-get install graphviz" in hint and install_command("render") in hint
 
 
 def test_jupyter_asked_for_plain_text_only_gets_the_dot_source():
@@ -398,7 +427,7 @@ def test_the_returned_digraph_can_be_restyled_with_the_graphviz_api():
 
 
 def test_renderer_must_be_one_of_the_known_ones():
-    with pytest.raises(ValueError, match="'auto', 'dot' or 'pygraphviz'"):
+    with pytest.raises(ValueError, match=r"'auto', 'dot', 'pygraphviz' or 'viz\.js'"):
         to_svg(Value(1.0), renderer="cairo")  # type: ignore[arg-type]
 
 
@@ -464,7 +493,7 @@ def test_jupyter_falls_back_to_pygraphviz_when_the_dot_program_fails(monkeypatch
 
     monkeypatch.setattr(graphviz.Source, "pipe", broken_dot)
     bundle = draw_dot(seed_neuron(backward=True).loss)._repr_mimebundle_()
-    assert "data 0.85" in svg_texts(bundle["image/svg+xml"])
+    assert "data 0.85" in svg_texts(pictures_in(bundle["text/html"])[0])
 
 
 def test_jupyter_shows_the_dot_source_and_why_when_every_renderer_fails(monkeypatch):

@@ -314,7 +314,7 @@ def test_next_prev_and_goto_move_the_notebooks_current_step_and_stop_at_the_ends
 def test_the_notebook_shows_the_current_steps_frame_and_explanation():
     *_, loss = seed_neuron()
     page = walkthrough(loss).goto(3)._repr_html_()
-    assert "<svg" in page
+    assert '<img src="data:image/svg+xml;base64,' in page and "<svg" not in page  # shown untrusted too
     assert "Step 4 of 6: a = σ(z) = 0.7006" in page
     assert "wt.next()" in page
 
@@ -441,3 +441,12 @@ def test_a_label_several_parameters_share_is_drawn_numbered_as_the_text_numbers_
     assert biases == ["b", "b#2", "b#3"]
     texts = re.findall(r">([^<>]*)</text>", wt.frame(0, model=model, collapse="neuron").svg)
     assert {"b", "b#2", "b#3"} <= set(texts)
+
+
+def test_a_frame_shows_in_a_notebook_as_an_image_of_its_svg():
+    *_, loss = seed_neuron()
+    frame = walkthrough(loss).frame(2)
+    bundle = frame._repr_mimebundle_()
+    assert sorted(bundle) == ["text/html", "text/plain"]
+    assert '<img src="data:image/svg+xml;base64,' in bundle["text/html"] and "<svg" not in bundle["text/html"]
+    assert frame._repr_mimebundle_(include=["image/svg+xml"]) == {"image/svg+xml": frame.svg}

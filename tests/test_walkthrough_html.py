@@ -1,5 +1,6 @@
 """The offline HTML player of a walkthrough, checked as a file and in a real headless Chromium."""
 
+import base64
 import re
 from pathlib import Path
 
@@ -293,13 +294,19 @@ def committed_svgs() -> list[tuple[str, str]]:
     """The README's picture and every SVG saved in the notebooks' outputs (the walkthrough's frames too)."""
     import json
 
-    found = [("seed-graph.svg", (ROOT / "notebooks" / "images" / "seed-graph.svg").read_text(encoding="utf-8"))]
+    picture = ROOT / "notebooks" / "images" / "worked-example-graph.svg"
+    found = [(picture.name, picture.read_text(encoding="utf-8"))]
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         for index, cell in enumerate(json.loads(notebook.read_text(encoding="utf-8"))["cells"]):
             for output in cell.get("outputs", []):
                 data = output.get("data", {})
                 pictures = ["".join(data["image/svg+xml"])] if "image/svg+xml" in data else []
-                pictures += re.findall(r"<svg.*?</svg>", "".join(data.get("text/html", [])), flags=re.DOTALL)
+                html = "".join(data.get("text/html", []))
+                pictures += re.findall(r"<svg.*?</svg>", html, flags=re.DOTALL)
+                pictures += [  # draw_dot's pictures and the walkthrough's frames, as images of their SVG
+                    base64.b64decode(encoded).decode("utf-8")
+                    for encoded in re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)
+                ]
                 found += [(f"{notebook.name} cell {index}", svg) for svg in pictures]
     return found
 

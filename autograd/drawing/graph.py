@@ -18,7 +18,10 @@ whose wheels bundle Graphviz (``pip install "scalar-autograd[render]"``).
 
 from __future__ import annotations
 
+import base64
+import html
 import os
+import re
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -27,11 +30,12 @@ from typing import Any, Literal
 import graphviz  # type: ignore[import-untyped]
 
 from .._files import check_target, write_bytes_atomically, write_text_atomically
+from .._installation import install_command
 from ..engine import Constant, Value, topological_order
 from . import layered
 from .layout import ClusterTree, Layout, NamedParameters, Role, owner, parameter_names_of
 from .names import display_names
-from .render import FORMATS, Renderer, RendererNotFoundError, RenderError, dot_to_svg, render_dot
+from .render import FORMATS, IN_BROWSER, Renderer, RendererNotFoundError, RenderError, dot_to_svg, render_dot
 from .text import TABLE, format_number, html_text, printable, shortened, table
 
 __all__ = [
@@ -54,6 +58,7 @@ FILL_COLOURS: dict[Role, str] = {
 }
 INK = "#374151"
 HIGHLIGHT = "#dc2626"
+MARKED_FILL = "#fee2e2"  # a neuron the training doctor marked: dead or saturated
 NOT_COMPUTED = '<FONT COLOR="#9ca3af">grad —</FONT>'
 # Laid out with DejaVu Sans (installed with Graphviz on Debian, and by CI), one of the widest common sans
 # fonts: a reader whose browser falls back to Arial or Helvetica sees narrower text, which still fits its box.
@@ -63,7 +68,7 @@ DEFAULT_MAX_NODES = 500
 
 NO_RENDERER_NOTE = (
     "(DOT source shown because no renderer was found: `apt-get install graphviz`, `brew install graphviz` "
-    'or `pip install "scalar-autograd[render]"`, then restart the kernel.)'
+    f"or `{install_command('render')}`, then restart the kernel.)"
 )
 RENDER_FAILED_NOTE = "(DOT source shown because the graph could not be drawn: {reason})"
 # The tooltip shows a label whole, up to this many characters.
@@ -91,16 +96,26 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
     def _repr_mimebundle_(
         self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **_: Any
     ) -> dict[str, str]:
-        wanted = set(include) if include is not None else {"image/svg+xml", "text/plain"}
+        # HTML with the SVG as an <img>: it fits the output's width, and JupyterLab shows it in a notebook
+        # opened before running (untrusted), where it sanitizes HTML but never draws an image/svg+xml output.
+        wanted = set(include) if include is not None else {"text/html", "text/plain"}
         wanted -= set(exclude or ())
         note = NO_RENDERER_NOTE
-        if "image/svg+xml" in wanted:
+        if wanted & {"text/html", "image/svg+xml"}:
             try:
-                return {"image/svg+xml": render_svg(self)}
-            except RendererNotFoundError:
-                pass
+                svg = render_svg(self)
+            except RendererNotFoundError as error:
+                if IN_BROWSER:  # no install advice in a browser: what is missing there, and what to do
+                    note = f"(DOT source shown because the graph could not be drawn: {error})"
             except RenderError as error:  # a notebook shows the graph as text, never a traceback
                 note = RENDER_FAILED_NOTE.format(reason=str(error).splitlines()[0])
+            else:
+                bundle = {"text/plain": repr(self)} if "text/plain" in wanted else {}
+                if "text/html" in wanted:
+                    bundle["text/html"] = picture_html(svg)
+                if "image/svg+xml" in wanted:
+                    bundle["image/svg+xml"] = svg
+                return bundle
         return {"text/plain": f"{note}\n{self.source}"} if "text/plain" in wanted else {}
 
     def pipe(
@@ -165,8 +180,38 @@ class ComputationGraph(graphviz.Digraph):  # type: ignore[misc]
         return os.fspath(target)
 
 
+# A picture wider than this (in CSS pixels) also gets a "full size" view to zoom into.
+WIDE_PICTURE = 800
+
+
+def picture_html(svg: str, *, alt: str = "the computation graph") -> str:
+    """An SVG as notebook HTML: an image as wide as the output (never wider than its natural size),
+    and for a wide picture a "full size" view that opens below it and scrolls sideways.
+
+    The SVG travels inside the image (a data: URL), so no script and no inline SVG is needed:
+    JupyterLab shows it in an untrusted notebook too, and the text of the SVG never shows as text.
+
+    >>> html = picture_html('<svg width="1200pt" height="90pt" viewBox="0 0 1200 90"></svg>')
+    >>> "max-width:1600px" in html, "Full size" in html
+    (True, True)
+    """
+    match = re.search(r'<svg\b[^>]*?\swidth="([0-9.]+)(pt|px)?"', svg)
+    natural = float(match.group(1)) * (4 / 3 if match.group(2) == "pt" else 1) if match else None
+    source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    description = html.escape(alt, quote=True)
+    fitted = "width:100%;height:auto" + (f";max-width:{natural:.0f}px" if natural else "")
+    shown = f'<img src="{source}" alt="{description}" title="{description}" style="{fitted}">'
+    if natural is not None and natural > WIDE_PICTURE:
+        shown += (
+            '<details><summary style="cursor:pointer;color:#6b7280">Full size (scroll sideways)</summary>'
+            f'<div style="overflow-x:auto"><img src="{source}" alt="{description}" '
+            f'style="width:{natural:.0f}px;max-width:none;height:auto"></div></details>'
+        )
+    return shown
+
+
 def render_svg(digraph: graphviz.Graph | graphviz.Digraph, *, renderer: Renderer = "auto") -> str:
-    """Lay out a Graphviz graph and return it as SVG text.
+    """Lay out a Graphviz graph and return it as SVG text: the older name of ``to_svg(graph)``, kept working.
 
     ``renderer="auto"`` uses Graphviz's ``dot`` program when it is on PATH, and
     otherwise pygraphviz (a graph too big for them to lay out quickly is laid out in layers by
@@ -204,6 +249,7 @@ def draw_dot(
     precision: int = 4,
     legend: bool = False,
     format: str = "svg",
+    mark_neurons: Mapping[str, str] | Iterable[str] | None = None,
 ) -> ComputationGraph:
     """The computation graph of `root` as a `graphviz.Digraph`, ready to show, save or restyle.
 
@@ -232,6 +278,9 @@ def draw_dot(
         precision: significant digits of the numbers shown.
         legend: add a small key saying which colour is which role.
         format: what ``.render()`` and ``.pipe()`` draw by default: "svg", "png" or "pdf".
+        mark_neurons: neurons of ``model`` to mark in red, by name (``"layers.0.neurons.3"``), each with
+            a short note (``{"layers.0.neurons.3": "dead"}``); the training doctor's check-up gives them
+            as ``report.marks``. Needs ``model``.
 
     >>> from autograd import Value
     >>> a = Value(3.0, "a")
@@ -264,6 +313,7 @@ def draw_dot(
         raise TypeError(f"grads must be a mapping from Values to numbers, but was given {type(grads).__name__}")
     if names is not None and not isinstance(names, Mapping):
         raise TypeError(f"names must be a mapping from Values to str, but was given {type(names).__name__}")
+    marks = _neuron_marks(mark_neurons, model)
 
     order = topological_order(root)
     if names is None:
@@ -299,7 +349,8 @@ def draw_dot(
         edge_attr={"color": "#6b7280", "arrowsize": "0.6", "fontname": FONT, "fontsize": "9"},
     )
     clusters = ClusterTree(dot, parameter_names)
-    roles = _draw_boxes(clusters, layout, readout, root, highlighted, dot)
+    roles = _draw_boxes(clusters, layout, readout, root, highlighted, dot, marks)
+    _mark_neuron_clusters(clusters, marks)
     _draw_edges(dot, layout, highlighted)
     _keep_neurons_in_order(dot, layout)
     clusters.close()
@@ -308,19 +359,38 @@ def draw_dot(
     return dot
 
 
-def to_svg(root: Value, *, renderer: Renderer = "auto", **options: Any) -> str:
+def to_svg(root: Value | graphviz.Graph | graphviz.Digraph, *, renderer: Renderer = "auto", **options: Any) -> str:
     """The graph of `root` drawn as SVG text; `options` are those of `draw_dot`.
+
+    `root` may also be a graph `draw_dot` already drew (then without options), so `to_svg` and
+    `save_svg` take a Value or a drawn graph alike.
 
     >>> from autograd import Value
     >>> svg = to_svg(Value(2.0, "x") * 3)
     >>> "data 6" in svg
     True
+    >>> to_svg(draw_dot(Value(2.0, "x") * 3)) == svg
+    True
     """
+    if isinstance(root, (graphviz.Graph, graphviz.Digraph)):
+        if options:
+            raise TypeError(
+                f"to_svg() was given a drawn graph and draw_dot options ({', '.join(options)}): pass the options "
+                "to draw_dot, or give to_svg the Value instead"
+            )
+        return render_svg(root, renderer=renderer)
     return render_svg(draw_dot(root, **options), renderer=renderer)
 
 
-def save_svg(root: Value, path: str | os.PathLike[str], *, renderer: Renderer = "auto", **options: Any) -> Path:
-    """Draw the graph of `root` into an SVG file and return its path; `options` are those of `draw_dot`.
+def save_svg(
+    root: Value | graphviz.Graph | graphviz.Digraph,
+    path: str | os.PathLike[str],
+    *,
+    renderer: Renderer = "auto",
+    **options: Any,
+) -> Path:
+    """Draw the graph of `root` (a Value, or a graph `draw_dot` drew) into an SVG file and return its path;
+    `options` are those of `draw_dot`.
 
     The file is written whole or not at all: the SVG goes to a temporary file in
     the same folder, which then replaces `path` in one step.
@@ -386,6 +456,7 @@ def _draw_boxes(
     root: Value,
     highlighted: set[Value],
     dot: ComputationGraph,
+    marks: Mapping[str, str],
 ) -> list[Role]:
     """One box per Value (and an oval for the op that made it); returns the roles drawn, for the legend."""
     roles: dict[Role, None] = {}  # in order of first appearance
@@ -409,8 +480,11 @@ def _draw_boxes(
             attributes["penwidth"] = "2"
         if node in highlighted or any(member in highlighted for member in layout.folds.get(node, ())):
             attributes.update(color=HIGHLIGHT, penwidth="3")
+        mark = marks.get(layout.group.get(node, "")) if node in layout.folds else None
+        if mark is not None:  # a folded neuron the doctor marked: dead or saturated
+            attributes.update(fillcolor=MARKED_FILL, color=HIGHLIGHT, penwidth="2")
         if node in layout.folds:
-            label = _neuron_label(layout, node, readout)
+            label = _neuron_label(layout, node, readout, mark)
             if readout.show_grad:
                 dot.grad_rows[name] = [node, *_folded_parameters(layout, node)]
         elif role == "constant" and not node.label:
@@ -535,11 +609,13 @@ def _add_legend(dot: graphviz.Digraph, roles: list[Role]) -> None:
     dot.subgraph(key)
 
 
-def _neuron_label(layout: Layout, head: Value, readout: _Readout) -> str:
-    """A folded neuron: its name, the sum's data and grad, then one row per parameter folded in."""
+def _neuron_label(layout: Layout, head: Value, readout: _Readout, mark: str | None = None) -> str:
+    """A folded neuron: its name (and the doctor's mark), the sum's data and grad, then one row per parameter."""
     group = layout.group[head]
     name = group[len(owner(group)) :].lstrip(".")  # "neurons.3": its layer's cluster shows the rest
     title = f"<B>{html_text(name or 'neuron')}</B>"
+    if mark:
+        title += f'<FONT COLOR="{HIGHLIGHT}">&#160;⚠ {html_text(mark)}</FONT>'  # no text of spaces alone
     rows = [title, "Σ wᵢxᵢ + b", f"data {readout.number(head.data)}"]
     if readout.show_grad:
         rows.append(readout.grad(head))
@@ -554,6 +630,37 @@ def _neuron_label(layout: Layout, head: Value, readout: _Readout) -> str:
     span = 3 if readout.show_grad else 2
     cells = "".join(f'<TR><TD COLSPAN="{span}">{row}</TD></TR>' for row in rows) + "".join(parameter_rows)
     return f"<{TABLE}{cells}</TABLE>>"
+
+
+def _neuron_marks(mark_neurons: Mapping[str, str] | Iterable[str] | None, model: object) -> dict[str, str]:
+    """The neurons to mark, by name, with their notes, after checking that the model has them."""
+    if mark_neurons is None:
+        return {}
+    if model is None:
+        raise ValueError("mark_neurons needs model=... (the network whose neurons they are)")
+    if isinstance(mark_neurons, str) or not isinstance(mark_neurons, (Mapping, Iterable)):
+        raise TypeError(
+            "mark_neurons must be neuron names with notes, such as {'layers.0.neurons.3': 'dead'}, "
+            f"or a list of names, but was given {mark_neurons!r}"
+        )
+    marks = dict(mark_neurons) if isinstance(mark_neurons, Mapping) else dict.fromkeys(mark_neurons, "")
+    named_neurons = getattr(model, "named_neurons", None)
+    known = [name for name, _ in named_neurons()] if callable(named_neurons) else []
+    unknown = [name for name in marks if name not in known]
+    if unknown:
+        raise ValueError(
+            f"mark_neurons names {unknown[0]!r}, which is no neuron of the model; its neurons are "
+            f"{', '.join(map(repr, known[:3]))}{', …' if len(known) > 3 else ''}"
+        )
+    return {name: str(note) for name, note in marks.items()}
+
+
+def _mark_neuron_clusters(clusters: ClusterTree, marks: Mapping[str, str]) -> None:
+    """A neuron drawn as a cluster of boxes (not folded): its frame in red, its note beside its name."""
+    for name, note in marks.items():
+        if name in clusters.clusters:
+            label = f'<{html_text(name)}<FONT COLOR="{HIGHLIGHT}">&#160;⚠ {html_text(note)}</FONT>>'
+            clusters.clusters[name].attr("graph", color=HIGHLIGHT, style="rounded,bold", label=label)
 
 
 def _folded_parameters(layout: Layout, head: Value) -> list[Value]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,9 +38,15 @@ def _pillow() -> Any:
     try:
         from PIL import Image, ImageDraw, ImageFont
     except ImportError:
-        raise ImportError(
-            'frames and GIFs need Pillow: pip install "scalar-autograd[render]" (or pip install Pillow)'
-        ) from None
+        if sys.platform == "emscripten":  # in a browser (Pyodide), where Pillow cannot be installed
+            raise ImportError(
+                "frames and GIFs need Pillow, which has no build for the browser: run this cell on your own "
+                'computer, after pip install "scalar-autograd[render]". In the browser, walkthrough(...) and '
+                "its save_html(...) page show the same steps."
+            ) from None
+        from .._installation import install_command
+
+        raise ImportError(f"frames and GIFs need Pillow: {install_command('render')} (or pip install Pillow)") from None
     return Image, ImageDraw, ImageFont
 
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .._commandline import Parser, UsageError, finite_number, parse_assignments, say
+from .._commandline import Parser, UsageError, closed_pipe, finite_number, parse_assignments, say
 from ..engine import Constant, Value
 from ..expression import ExpressionError, build_expression, functions
 from ..optim import SGD
@@ -228,6 +228,8 @@ def main(command: str, argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         say(f"{prog}: interrupted")
         return 130
+    except BrokenPipeError:  # `... | head -1`: the reader has all it wanted
+        return closed_pipe()
     except Exception as error:  # never a traceback at the command line
         say(f"{prog}: internal error: {type(error).__name__}: {error} (please report this as a bug)")
         return 1

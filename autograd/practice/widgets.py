@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import draw_dot, render_svg, walkthrough
+from .._installation import install_command
 from ..engine import Constant, Value, topological_order
 from .quiz import format_number
 
@@ -34,7 +35,7 @@ __all__ = ["Nudge", "Reading", "Stepper", "widgets_available"]
 
 NO_WIDGETS = (
     "This is a static view: the controls need a running Jupyter kernel with ipywidgets "
-    '(pip install "scalar-autograd[notebooks]").'
+    f"({install_command('notebooks')})."
 )
 
 

@@ -2,7 +2,7 @@
 
 `walkthrough(root)` is the front door (``autograd.walkthrough``). It replays what
 ``root.backward()`` does, one step per node that has parents, in exactly the order
-``backward()`` visits them, and writes each step in the notation of the seed document
+``backward()`` visits them, and writes each step in the notation of the worked example
 (see `autograd.teaching.notation`):
 
 >>> from autograd import Value
@@ -35,6 +35,7 @@ from typing import Any
 
 from .._files import check_target
 from ..drawing import RendererNotFoundError, RenderError
+from ..drawing.graph import picture_html
 from ..engine import Value
 from .check import GradientCheck, check
 from .handout import as_latex, as_markdown, as_text
@@ -52,8 +53,12 @@ class Frame:
     def __init__(self, svg: str) -> None:
         self.svg = svg
 
-    def _repr_svg_(self) -> str:
-        return self.svg
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **_: Any) -> dict[str, str]:
+        # As draw_dot's pictures: an image of the SVG, fitted to the output, shown in an untrusted notebook too.
+        wanted = (set(include) if include is not None else {"text/html", "text/plain"}) - set(exclude or ())
+        bundle = {"text/html": picture_html(self.svg, alt="the graph at this step"), "text/plain": repr(self)}
+        bundle["image/svg+xml"] = self.svg
+        return {mime: data for mime, data in bundle.items() if mime in wanted}
 
     def __repr__(self) -> str:
         return f"<Frame: {len(self.svg)} characters of SVG>"

@@ -1,6 +1,6 @@
 """How the chain rule is written: one notation, in three formats (plain text, Markdown, LaTeX).
 
-The notation is the seed document's, ∂L/∂z = ∂L/∂a · ∂a/∂z, kept free of double meanings:
+The notation is the worked example's, ∂L/∂z = ∂L/∂a · ∂a/∂z, kept free of double meanings:
 
 * ``∂L/∂z`` is only ever a **gradient**, the derivative of the loss L (the root).
 * ``∂a/∂z`` is a **local derivative**, of one node with respect to one of its inputs. At the

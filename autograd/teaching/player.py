@@ -37,7 +37,7 @@ from typing import Any
 
 from .._files import check_target, write_text_atomically
 from ..drawing import draw_dot, render_svg
-from ..drawing.graph import HIGHLIGHT
+from ..drawing.graph import HIGHLIGHT, picture_html
 from ..drawing.text import format_number, printable
 from ..engine import Constant, Value
 from .handout import summary_table
@@ -64,6 +64,11 @@ def _text(text: str) -> str:
 def progress(what: str) -> Iterator[None]:
     """Say on stderr what is being done, once it has taken more than a second, and then how long it took."""
     started = time.perf_counter()
+    if sys.platform == "emscripten":  # a browser (Pyodide) has no threads: only say how long it took
+        yield
+        if time.perf_counter() - started > PROGRESS_AFTER_SECONDS:
+            print(f"{what}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+        return
     said = threading.Event()
 
     def say() -> None:
@@ -271,10 +276,14 @@ def notebook_html(replay: Replay, picture: Picture | None, position: int, proble
         return f"<p>{_leaf_note(replay)}</p>"
     step = replay[position]
     # Without a picture a notebook still shows the steps, never a traceback.
-    drawn = picture.frame_svg(position) if picture is not None else f"<p><i>No picture: {_text(problem)}</i></p>"
+    drawn = (
+        picture_html(picture.frame_svg(position), alt=f"the graph at step {step.index + 1}")
+        if picture is not None
+        else f"<p><i>No picture: {_text(problem)}</i></p>"
+    )
     moves = "wt.next(), wt.prev(), wt.goto(i) move through the steps; print(wt) shows them all."
     return (
-        f'<div class="autograd-walkthrough"><div style="overflow-x:auto">{drawn}</div>{_explanation(step)}'
+        f'<div class="autograd-walkthrough"><div>{drawn}</div>{_explanation(step)}'
         f'<p style="color:#6b7280">Step {step.index + 1} of {len(replay)}. {_text(moves)}</p></div>'
     )
 
