@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import math
 import statistics
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._random import Seed, random_generator
+from ..doctor import TrainingWarning
 from ..engine import Value, no_grad
 from ..losses import mse_loss
 from ..optim import SGD
@@ -254,19 +256,23 @@ def compare_initialisations(
         losses: list[float] = []
         weight_grads: list[list[float]] = []
         stopped = ""
-        for step in range(steps):
-            assert targets is not None
-            optimizer.zero_grad()
-            value = loss([model(x) for x in inputs], list(targets))
-            losses.append(value.data)
-            value.backward()
-            if step == 0:
-                weight_grads = [[abs(w.grad) for neuron in layer.neurons for w in neuron.w] for layer in model.layers]
-            try:
-                optimizer.step()
-            except ValueError as error:  # exploding activations: a gradient or a step became infinite
-                stopped = f"stopped at step {step + 1}: {error}"
-                break
+        with warnings.catch_warnings():  # an exploding scale is the experiment: the table reports it, not a warning
+            warnings.simplefilter("ignore", TrainingWarning)
+            for step in range(steps):
+                assert targets is not None
+                optimizer.zero_grad()
+                value = loss([model(x) for x in inputs], list(targets))
+                losses.append(value.data)
+                value.backward()
+                if step == 0:
+                    weight_grads = [
+                        [abs(w.grad) for neuron in layer.neurons for w in neuron.w] for layer in model.layers
+                    ]
+                try:
+                    optimizer.step()
+                except ValueError as error:  # exploding activations: a gradient or a step became infinite
+                    stopped = f"stopped at step {step + 1}: {error}"
+                    break
         after = layer_activations(model, inputs) if steps else before
         study[name] = InitialisationRun(name, scheme, before, after, losses, stopped, weight_grads)
     return study

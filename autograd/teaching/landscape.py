@@ -42,6 +42,7 @@ from typing import Any
 
 from .._files import check_target, write_bytes_atomically
 from .._random import Seed, random_generator
+from ..doctor import TrainingWarning
 from ..engine import Value, no_grad
 from ..optim import SGD, Adam
 
@@ -264,9 +265,9 @@ class LossLandscape:
         optimizer = make(self.trained, lr)
         values = [self.start]
         losses: list[float] = []
-        # A landscape runs learning rates that diverge on purpose: the optimisers' warnings would only be noise.
+        # A landscape runs learning rates that diverge on purpose: the doctor's training warnings would be noise.
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore", TrainingWarning)
             stopped = self._walk(optimizer, steps, values, losses)
         return OptimiserPath(
             name, float(lr), tuple(self.point_of(v) for v in values), tuple(losses), tuple(values), stopped
