@@ -4,6 +4,7 @@ Oracles: the worked example's closed forms (z = wx + b, a = σ(z), L = ½(a − 
 w_new = w_old − η ∂L/∂w) computed here with plain floats, and the optimisers of `autograd.optim` run directly.
 """
 
+import base64
 import math
 import re
 
@@ -177,11 +178,18 @@ def test_bad_input_is_named(forward, steps, message):
         watch_training(forward, SGD([Value(1.0)], lr=0.1), steps=steps)
 
 
+def drawn(frame):
+    """A notebook frame's pictures (images of SVG, so that an untrusted notebook shows them) as SVG text."""
+    sources = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', frame)
+    assert sources and "<svg" not in frame
+    return "\n".join(base64.b64decode(source).decode("utf-8") for source in dict.fromkeys(sources))
+
+
 def test_the_notebook_frame_shows_each_positions_numbers():
     w, b, loss = worked_example()
     run = watch_training(loss, SGD([w, b], lr=LR), steps=4)
     picture = run.picture()
-    forward, backward = run.frame_html(6, picture), run.frame_html(7, picture)  # step 3
+    forward, backward = drawn(run.frame_html(6, picture)), drawn(run.frame_html(7, picture))  # step 3
     z = run.order.index(next(node for node in run.order if run.names[node] == "z"))
     assert f"data {format_number(run[2].data[z], 4)}" in forward
     assert f"grad {format_number(run[2].grads[z], 4)}" not in forward and "grad —" in forward

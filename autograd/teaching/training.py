@@ -46,6 +46,7 @@ from typing import Any
 
 from .._files import check_target, write_text_atomically
 from ..drawing import RendererNotFoundError, RenderError, draw_dot, render_svg
+from ..drawing.graph import picture_html
 from ..drawing.names import display_names
 from ..drawing.text import format_number, printable
 from ..engine import OPS, Constant, Value, topological_order
@@ -218,6 +219,19 @@ def _names(params: Sequence[Value]) -> list[str]:
     return [label if label and labels.count(label) == 1 else f"params[{i}]" for i, label in enumerate(labels)]
 
 
+def _as_images(fragment: str) -> str:
+    """Every SVG in an HTML fragment made an image (`autograd.drawing.graph.picture_html`): a notebook shows
+    images even before it is trusted, where it would strip inline SVG."""
+
+    def image(found: re.Match[str]) -> str:
+        svg = found.group(0)
+        if "xmlns=" not in svg[: svg.find(">")]:
+            svg = svg.replace("<svg", f'<svg xmlns="{SVG}"', 1)
+        return picture_html(svg, alt="the training step")
+
+    return re.sub(r"<svg\b.*?</svg>", image, fragment, flags=re.DOTALL)
+
+
 def _few(rows: list[str]) -> list[str]:
     """The rows of a small model, or of a big one the first few and how many more (the graph shows them all)."""
     if len(rows) <= 2 * MOST_TRACES:
@@ -348,11 +362,13 @@ class TrainingRun(Sequence[TrainingStep]):
         drawn = picture.frame_svg(position) if picture is not None else "<p><i>No picture of the graph.</i></p>"
         header, lines = self.explanation(position)
         charts = Charts(self)
-        return (
-            f'<div class="autograd-training"><div style="overflow-x:auto">{drawn}</div>'
+        return _as_images(
+            f'<div class="autograd-training"><div>{drawn}</div>'
             f"<h4>{html.escape(header)}</h4><pre>{html.escape(lines)}</pre>"
-            f'<div style="display:flex;flex-wrap:wrap;gap:1em">{charts.loss_svg(position)}'
-            f"{charts.params_svg(position)}</div></div>"
+            f'<div style="display:flex;flex-wrap:wrap;gap:1em"><div style="flex:1 1 18em;max-width:30em">'
+            f"<b>Loss</b>{charts.loss_svg(position)}</div>"
+            f'<div style="flex:1 1 18em;max-width:30em"><b>Parameters</b>'
+            f"{charts.params_svg(position)}</div></div></div>"
         )
 
     def widget(self, **draw_options: Any) -> Any:
