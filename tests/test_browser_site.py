@@ -8,6 +8,7 @@ test, elsewhere it skips. ``AUTOGRAD_BROWSER_SITE=browser/_site`` reuses a site 
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.server
 import json
@@ -152,12 +153,17 @@ def errors_in(results: list[dict[str, Any]]) -> list[str]:
 
 
 def svgs_in(results: list[dict[str, Any]]) -> list[str]:
-    return [
-        "".join(output["data"]["image/svg+xml"])
-        for result in results
-        for output in result["outputs"]
-        if "image/svg+xml" in output.get("data", {})
-    ]
+    """Every SVG a notebook showed: as image/svg+xml, or as the data: image of a drawing's HTML (one per output)."""
+    found = []
+    for result in results:
+        for output in result["outputs"]:
+            data = output.get("data", {})
+            if "image/svg+xml" in data:
+                found.append("".join(data["image/svg+xml"]))
+            elif "text/html" in data:
+                images = re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', "".join(data["text/html"]))
+                found += [base64.b64decode(image).decode("utf-8") for image in images[:1]]
+    return found
 
 
 def screenshot(page: Any, name: str) -> None:

@@ -197,6 +197,6 @@ def walkthrough(root: Value, *, digits: int = 4, groups: Iterable[Group] = (), p
     Step 2 of 2: y = tanh(x) = 0.9640
       upstream ∂L/∂y = 3.0000
       ∂y/∂x = tanh'(x) = 1 − tanh²(x) = 1 − 0.9640² = 0.0707
-      ∂L/∂x = ∂L/∂y · ∂y/∂x = 3.0000 · 0.0707 = 0.2120
+      ∂L/∂x = ∂L/∂y · ∂y/∂x = 3.00000 · 0.07065 = 0.2120
     """
     return Walkthrough(root, digits=digits, groups=groups, primitive=primitive)
