@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from ..engine import Op, Value, topological_order, tracing
-from .notation import Notation, forward_formula, local_derivative
+from .notation import TEXT, Notation, forward_formula, local_derivative
 
 __all__ = ["SQUARED_ERROR", "Group", "group_derivative", "group_formula", "one_step", "squared_error"]
 
@@ -94,6 +94,17 @@ class Group:
             for parent, local_grad in zip(node.parents, node.local_grads()):
                 along[parent] = along.get(parent, 0.0) + local_grad * along.get(node, 0.0)
         return tuple(along.get(node, 0.0) for node in self.inputs)
+
+    def formula(self, name_of: NameOf) -> str:
+        """The output written in its inputs' names (each named by `name_of`), as the learner wrote it.
+
+        >>> w, x, b = Value(2.0, "w"), Value(3.0, "x"), Value(1.0, "b")
+        >>> with one_step() as neuron:
+        ...     z = w * x + b
+        >>> neuron.formula(lambda node: node.label)
+        'w · x + b'
+        """
+        return group_formula(TEXT, self, name_of)
 
     def __repr__(self) -> str:
         return f"<Group of {len(self.members)} ops: {self.output!r}>"
