@@ -89,3 +89,14 @@ def test_every_step_is_wholly_in_view_on_a_phone_folded_and_unfolded(browser, tm
             if index < len(wt):
                 page.click("#next")
     page.close()
+
+
+def test_a_notebook_frame_is_folded_by_default_and_unfolds_with_fold_false():
+    loss, _, _, groups = seed_example(0.5, 1.5, 0.1, 1.0, primitive=False)
+    wt = walkthrough(loss, groups=groups)
+    step = [step.name for step in wt].index("z")
+    folded, unfolded = wt.frame(step).svg, wt.frame(step, fold=False).svg
+    assert ">z = w · x + b</text>" in folded and ">t1</text>" not in folded
+    assert ">t1</text>" in unfolded and ">one step: z = w · x + b</text>" in unfolded
+    for svg in (folded, unfolded):  # ∂L/∂w and ∂L/∂b are known once the step is taken, in both drawings
+        assert "grad −0.09422" in svg and "grad −0.06281" in svg

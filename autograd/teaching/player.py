@@ -356,6 +356,9 @@ _SCRIPT = """
   index();
   var current = 0, lit = [];
   function gradCell(k) { return rows[k].cells[2]; }
+  function write(element, text) {  // only what changes: a big graph has thousands of numbers, few change a step
+    if (element.textContent !== text) element.textContent = text;
+  }
   function show(i) {
     current = Math.max(0, Math.min(furthest(), i));
     var drawn = {}, written = {}, complete = {};
@@ -370,16 +373,18 @@ _SCRIPT = """
       if (!text) return;
       var reached = k in drawn;
       var gap = /^\\s*/.exec(text.textContent)[0];  // a folded neuron's number columns start with a gap
-      text.textContent = gap + "grad " + (reached ? drawn[k] : "\\u2014");
-      text.setAttribute("fill", reached ? "#111827" : "#9ca3af");
+      write(text, gap + "grad " + (reached ? drawn[k] : "\\u2014"));
+      if (text.getAttribute("fill") !== (reached ? "#111827" : "#9ca3af")) {
+        text.setAttribute("fill", reached ? "#111827" : "#9ca3af");
+      }
     });
     rows.forEach(function (row, k) {
       var cell = gradCell(k);
-      if (showAll && showAll.checked) { cell.textContent = data.final[k]; row.classList.remove("partial"); }
+      if (showAll && showAll.checked) { write(cell, data.final[k]); row.classList.remove("partial"); }
       else if (k in written) {
-        cell.textContent = written[k] + (complete[k] ? "" : " (so far)");
+        write(cell, written[k] + (complete[k] ? "" : " (so far)"));
         row.classList.toggle("partial", !complete[k]);
-      } else { cell.textContent = "\\u2014"; row.classList.remove("partial"); }
+      } else { write(cell, "\\u2014"); row.classList.remove("partial"); }
       row.classList.toggle("current", k === steps[current].row);
     });
     lit.forEach(function (g) { g.classList.remove("lit"); });
@@ -521,7 +526,7 @@ _SCRIPT = """
   });
   // Pan and zoom: the drawing's viewBox is the window onto it.
   var viewport = document.getElementById("viewport");
-  var wholes = new Map(), whole, view, shift;
+  var wholes = new Map(), whole, view, shift, tiles = [];
   function frame() {  // the drawing shown: its whole extent (as drawn, before any zoom) and its offset
     if (!wholes.has(svg)) {
       var full = svg.viewBox.baseVal;
@@ -531,9 +536,35 @@ _SCRIPT = """
     view = {x: whole.x, y: whole.y, w: whole.w, h: whole.h};
     svg.removeAttribute("width"); svg.removeAttribute("height");
     shift = svg.querySelector("g.graph").transform.baseVal.consolidate();
+    tileIndex();
   }
   frame();
-  function apply() { svg.setAttribute("viewBox", view.x + " " + view.y + " " + view.w + " " + view.h); }
+  function apply() {
+    svg.setAttribute("viewBox", view.x + " " + view.y + " " + view.w + " " + view.h);
+    cull();
+  }
+  // A big drawing comes in tiles (our own layered layout): only those near the view are drawn, so a page of
+  // 100,000 boxes pans and steps as a small one does.
+  function tileIndex() {
+    tiles = Array.prototype.map.call(svg.querySelectorAll("g.tile"), function (g) {
+      var e = g.getAttribute("data-extent").split(" ").map(Number);
+      return {g: g, left: e[0], top: e[1], right: e[2], bottom: e[3], shown: true};
+    });
+  }
+  function cull() {
+    var dx = shift ? shift.matrix.e : 0, dy = shift ? shift.matrix.f : 0;
+    var left = view.x - view.w / 2 - dx, right = view.x + 1.5 * view.w - dx;  // half a view around it, ready
+    var top = view.y - view.h / 2 - dy, bottom = view.y + 1.5 * view.h - dy;
+    tiles.forEach(function (t) {
+      var near = t.right >= left && t.left <= right && t.bottom >= top && t.top <= bottom;
+      if (near !== t.shown) { t.g.style.display = near ? "" : "none"; t.shown = near; }
+    });
+  }
+  function reveal(g) {  // a part about to be measured: its tile drawn
+    var tile = g.parentNode;
+    if (tile && tile.classList && tile.classList.contains("tile")) tile.style.display = "";
+    tiles.forEach(function (t) { if (t.g === tile) t.shown = true; });
+  }
   function aspect() { return viewport.clientHeight / Math.max(1, viewport.clientWidth); }
   function fit() {
     var a = aspect();
@@ -556,6 +587,7 @@ _SCRIPT = """
   function follow(shown) {  // bring the step's node, edges and inputs wholly into view when any of them is outside
     if (!shown.length) return;
     var left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+    if (tiles.length) shown.forEach(reveal);
     shown.forEach(function (g) {
       var box = g.getBBox();
       var x = box.x + (shift ? shift.matrix.e : 0), y = box.y + (shift ? shift.matrix.f : 0);
@@ -650,6 +682,9 @@ _SCRIPT = """
       element.getBoundingClientRect().width + "px";
     element.parentNode.appendChild(probe);
     var most = 0;
+    if (texts.length > 200) {  // a big graph's steps: the longest 200 texts, not one reflow per step
+      texts = texts.slice().sort(function (a, b) { return b.length - a.length; }).slice(0, 200);
+    }
     texts.forEach(function (text) {
       probe.textContent = text;
       most = Math.max(most, probe.getBoundingClientRect().height);
