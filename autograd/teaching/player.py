@@ -191,7 +191,7 @@ class Picture:
         rows = table + [n for n in reversed(replay.nodes) if n not in listed and not isinstance(n, Constant)]
         row_of = {node: i for i, node in enumerate(rows)}
         slots = [list(self.slots.get(node, ("", -1))) for node in rows]
-        # Every drawing's slots, and what each step lights and brings into view in it (the first is shown first).
+        # With a second drawing (unfolded): every drawing's slots, and what each step lights and brings into view.
         views: list[dict[str, Any]] = [
             {
                 "folded": folded,
@@ -200,6 +200,7 @@ class Picture:
                 "focus": [view.focus(step) for step in replay],
             }
             for view, folded in zip(self.views, self.folded)
+            if len(self.views) > 1
         ]
         steps = []
         count = len(replay) + (update is not None)
@@ -224,13 +225,13 @@ class Picture:
             )
         if update is not None:
             for view, drawn in zip(views, self.views):
-                view["parts"].append([part for row in update.rows for part in drawn.parts.get(row.param, [])])
-                view["focus"].append([drawn.slots[row.param][0] for row in update.rows if row.param in drawn.slots])
+                view["parts"].append(_update_parts(drawn, update))
+                view["focus"].append(_update_focus(drawn, update))
             steps.append(
                 {
                     "row": -1,
-                    "parts": views[0]["parts"][-1],
-                    "focus": views[0]["focus"][-1],
+                    "parts": _update_parts(self.views[0], update),
+                    "focus": _update_focus(self.views[0], update),
                     "grads": [],
                     "header": printable(f"Step {count} of {count}: the update, {update.formula}"),
                     "lines": printable("\n".join(update.worked_lines())),
@@ -239,9 +240,18 @@ class Picture:
         final = [TEXT.number(replay.gradients[node], digits) for node in rows[: len(table)]]
         start = [format_number(1.0, self.precision), TEXT.number(1.0, digits)]
         found = {"root": row_of[replay.root], "start": start, "slots": slots, "steps": steps, "final": final}
-        if len(views) > 1:
+        if views:
             found["views"] = views
         return found
+
+
+def _update_parts(view: _View, update: UpdateExplanation) -> list[str]:
+    """What the update step lights: each updated parameter's box."""
+    return [part for row in update.rows for part in view.parts.get(row.param, [])]
+
+
+def _update_focus(view: _View, update: UpdateExplanation) -> list[str]:
+    return [view.slots[row.param][0] for row in update.rows if row.param in view.slots]
 
 
 _BLOCK = re.compile(r'<g id="[^"]*" class="node">\s*<title>([^<]*)</title>')
