@@ -352,14 +352,15 @@ def draw(source: str) -> str:
         'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">\n',
         f'<g id="graph0" class="graph" transform="translate({margin} {margin})">\n<title>computation_graph</title>\n',
     ]
-    tiles: dict[tuple[int, int], _Tile] = {}
-    for edge in edges:  # an edge goes in its head's tile: drawn first there, under the boxes
-        tiles.setdefault(_tile_of(boxes[edge.head]), _Tile()).add(
+    tiles: dict[tuple[int, ...], _Tile] = {}
+    for edge in edges:  # in its head's tile, under the boxes; a long edge with the others between the same tiles
+        ends = (*_tile_of(boxes[edge.head]), *_tile_of(boxes[edge.tail]))
+        tiles.setdefault(ends[:2] if ends[:2] == ends[2:] else ends, _Tile()).add(
             _edge_svg(edge, boxes, defaults["edge"], across, font), boxes[edge.tail], boxes[edge.head]
         )
     for box in boxes.values():
         tiles.setdefault(_tile_of(box), _Tile()).add("".join(_box_svg(box, defaults["node"], font)), box)
-    for tile in tiles.values():
+    for tile in sorted(tiles.values(), key=lambda tile: bool(tile.boxes)):  # the long edges first, under all boxes
         left, top, right, bottom = tile.extent
         parts.append(f'<g class="tile" data-extent="{left:.0f} {top:.0f} {right:.0f} {bottom:.0f}">\n')
         parts.extend(tile.edges)

@@ -553,12 +553,12 @@ _SCRIPT = """
     svg.setAttribute("viewBox", view.x + " " + view.y + " " + view.w + " " + view.h);
     cull();
   }
-  // A big drawing comes in tiles (our own layered layout): only those near the view are drawn, so a page of
-  // 100,000 boxes pans and steps as a small one does.
+  // A big drawing comes in tiles (our own layered layout): only those near the view are drawn (the page's
+  // style hides the others from the start, so they are never laid out), and a big page steps as a small one.
   function tileIndex() {
     tiles = Array.prototype.map.call(svg.querySelectorAll("g.tile"), function (g) {
       var e = g.getAttribute("data-extent").split(" ").map(Number);
-      return {g: g, left: e[0], top: e[1], right: e[2], bottom: e[3], shown: true};
+      return {g: g, left: e[0], top: e[1], right: e[2], bottom: e[3], shown: g.classList.contains("near")};
     });
   }
   function cull() {
@@ -567,12 +567,12 @@ _SCRIPT = """
     var top = view.y - view.h / 2 - dy, bottom = view.y + 1.5 * view.h - dy;
     tiles.forEach(function (t) {
       var near = t.right >= left && t.left <= right && t.bottom >= top && t.top <= bottom;
-      if (near !== t.shown) { t.g.style.display = near ? "" : "none"; t.shown = near; }
+      if (near !== t.shown) { t.g.classList.toggle("near", near); t.shown = near; }
     });
   }
   function reveal(g) {  // a part about to be measured: its tile drawn
     var tile = g.parentNode;
-    if (tile && tile.classList && tile.classList.contains("tile")) tile.style.display = "";
+    if (tile && tile.classList && tile.classList.contains("tile")) tile.classList.add("near");
     tiles.forEach(function (t) { if (t.g === tile) t.shown = true; });
   }
   function aspect() { return viewport.clientHeight / Math.max(1, viewport.clientWidth); }
@@ -733,6 +733,7 @@ button { font: inherit; padding: 0.35em 0.9em; white-space: nowrap; }
 @media (max-width: 600px) { #viewport { height: 42vh; } }
 .zoom { position: absolute; right: 0.4em; top: 0.4em; display: flex; gap: 0.3em; }
 .zoom button { padding: 0.1em 0.6em; background: #f9fafb; border: 1px solid #d1d5db; border-radius: 4px; }
+#viewport g.tile { display: none; } #viewport g.tile.near { display: inline; }
 g.lit path, g.lit polygon, g.lit ellipse { stroke: #dc2626; stroke-width: 2.5px; }
 g.edge.lit polygon { fill: #dc2626; }
 #step-header { font-size: 1.05em; margin: 0.7em 0 0.3em; }
