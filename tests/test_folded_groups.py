@@ -129,3 +129,13 @@ def test_unnamed_constants_inside_a_folded_group_are_written_in_its_formula():
     assert formula.startswith("L = 0.5 · (")
     assert sorted(lines[0] for lines in drawn.values()) == [formula, "a", "y"]
     assert drawn[draw_dot(loss, groups=[half_square]).parts[loss][0]][1] == "data 0.03125"
+
+
+def test_highlighting_a_node_inside_a_folded_group_highlights_the_groups_box():
+    loss, neuron, nodes = worked_example()
+    inner = neuron.members[0]  # t1 = w · x, folded into z's box
+    dot = draw_dot(loss, groups=[neuron], highlight=inner)
+    box = dot.parts[nodes["z"]][0]
+    declared = next(line for line in dot.source.splitlines() if line.strip().startswith(f"{box} ["))
+    assert 'color="#dc2626"' in declared
+    assert draw_dot(loss, groups=[neuron]).source.count("#dc2626") == 0

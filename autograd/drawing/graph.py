@@ -427,7 +427,8 @@ def _draw_boxes(
         }
         if role == "output":
             attributes["penwidth"] = "2"
-        if node in highlighted or any(member in highlighted for member in layout.folds.get(node, ())):
+        folded_in = layout.folds.get(node, ()) or (layout.step_folds[node].members if node in layout.step_folds else ())
+        if node in highlighted or any(member in highlighted for member in folded_in):
             attributes.update(color=HIGHLIGHT, penwidth="3")
         if node in layout.folds:
             label = _neuron_label(layout, node, readout)
