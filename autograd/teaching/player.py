@@ -346,7 +346,7 @@ _SCRIPT = """
   var showAll = document.getElementById("show-all");  // none in a quiz: it would give the answers away
   var rows = document.querySelectorAll("#summary tbody tr");
   var quiz = data.quiz || null;
-  var byTitle = {}, slotText = [];
+  var byTitle = {}, slotText = [], gaps = [];
   function index() {  // the drawing shown: its boxes and edges by title, and the text where each gradient goes
     byTitle = {};
     svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
@@ -357,6 +357,9 @@ _SCRIPT = """
       var g = byTitle[slot[0]];
       return g ? gradTexts(g)[slot[1]] || null : null;
     });
+    gaps = slotText.map(function (text) {  // a folded neuron's number columns start with a gap
+      return text ? /^\\s*/.exec(text.textContent)[0] : "";
+    });
   }
   function gradTexts(g) {
     return Array.prototype.filter.call(g.querySelectorAll("text"), function (t) {
@@ -366,8 +369,14 @@ _SCRIPT = """
   index();
   var current = 0, lit = [];
   function gradCell(k) { return rows[k].cells[2]; }
-  function write(element, text) {  // only what changes: a big graph has thousands of numbers, few change a step
-    if (element.textContent !== text) element.textContent = text;
+  // Only what changes is written, remembered here rather than read back from the page: a big graph has
+  // thousands of numbers, and few of them change in a step.
+  var said = new Map(), inked = new Map(), marked = new Map();
+  function write(element, text) {
+    if (said.get(element) !== text) { element.textContent = text; said.set(element, text); }
+  }
+  function ink(text, colour) {
+    if (inked.get(text) !== colour) { text.setAttribute("fill", colour); inked.set(text, colour); }
   }
   function show(i) {
     current = Math.max(0, Math.min(furthest(), i));
@@ -382,20 +391,20 @@ _SCRIPT = """
     slotText.forEach(function (text, k) {
       if (!text) return;
       var reached = k in drawn;
-      var gap = /^\\s*/.exec(text.textContent)[0];  // a folded neuron's number columns start with a gap
-      write(text, gap + "grad " + (reached ? drawn[k] : "\\u2014"));
-      if (text.getAttribute("fill") !== (reached ? "#111827" : "#9ca3af")) {
-        text.setAttribute("fill", reached ? "#111827" : "#9ca3af");
-      }
+      write(text, gaps[k] + "grad " + (reached ? drawn[k] : "\\u2014"));
+      ink(text, reached ? "#111827" : "#9ca3af");
     });
     rows.forEach(function (row, k) {
-      var cell = gradCell(k);
-      if (showAll && showAll.checked) { write(cell, data.final[k]); row.classList.remove("partial"); }
-      else if (k in written) {
-        write(cell, written[k] + (complete[k] ? "" : " (so far)"));
-        row.classList.toggle("partial", !complete[k]);
-      } else { write(cell, "\\u2014"); row.classList.remove("partial"); }
-      row.classList.toggle("current", k === steps[current].row);
+      var cell = gradCell(k), partial = false;
+      if (showAll && showAll.checked) write(cell, data.final[k]);
+      else if (k in written) { write(cell, written[k] + (complete[k] ? "" : " (so far)")); partial = !complete[k]; }
+      else write(cell, "\\u2014");
+      var state = (partial ? "partial " : "") + (k === steps[current].row ? "current" : "");
+      if (marked.get(row) !== state) {
+        row.classList.toggle("partial", partial);
+        row.classList.toggle("current", k === steps[current].row);
+        marked.set(row, state);
+      }
     });
     lit.forEach(function (g) { g.classList.remove("lit"); });
     lit = steps[current].parts.map(function (t) { return byTitle[t]; }).filter(Boolean);
