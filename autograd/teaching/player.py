@@ -749,6 +749,7 @@ g.edge.lit polygon { fill: #dc2626; }
 pre { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 0.9em; line-height: 1.5; margin: 0;
       background: #f9fafb; border-left: 3px solid #dc2626; padding: 0.6em 1em; white-space: pre-wrap;
       overflow-wrap: anywhere; }
+.table { content-visibility: auto; contain-intrinsic-size: auto 30em; }  /* laid out only when scrolled to */
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; table-layout: fixed; width: 100%;
         max-width: 36em; }
 th, td { padding: 0.2em 0.6em; border-bottom: 1px solid #e5e7eb; text-align: right; white-space: nowrap;
