@@ -7,8 +7,10 @@ Two ways, for two kinds of sub-expression:
   player, quiz, worksheets, drawings).
 * **A group around some code**, ``with one_step() as neuron: z = w * x + b``: the nodes made inside
   become one step of ``walkthrough(loss, groups=[neuron])``, whose local derivatives are the chain rule
-  inside the group (∂z/∂w = x), written with the group's formula. The drawing still shows every node
-  inside (the group expanded), highlighted together; ``primitive=True`` steps through them one by one.
+  inside the group (∂z/∂w = x), written with the group's formula. The drawing folds the group into one
+  box, ``z = w · x + b`` (``draw_dot(loss, groups=[neuron])``); ``fold=False`` draws its nodes in a frame,
+  highlighted together, and the player switches between the two. ``primitive=True`` steps through them
+  one by one.
 
 >>> from autograd import Value, Constant
 >>> w, x, b, y = Value(0.5, "w"), Constant(1.5, "x"), Value(0.1, "b"), Constant(1.0, "y")
