@@ -270,7 +270,7 @@ def _write_files(
     Both draw the names the console prints, and the values being trained as parameters."""
     written: list[Path] = []
     writers: dict[str, Callable[[Path], Path]] = {
-        "graph.svg": lambda path: save_svg(loss, path, names=wt.names, params=trained),
+        "graph.svg": lambda path: save_svg(loss, path, names=wt.names, params=trained, groups=wt.groups),
         "backprop.html": lambda path: wt.save_html(path, params=trained, update=update),
     }
     try:

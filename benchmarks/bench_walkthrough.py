@@ -17,6 +17,11 @@
    DOT text for the sizes where it answers within 120 s.
 
     python benchmarks/bench_walkthrough.py --big          # only part 4 (a few minutes on a quiet machine)
+    python benchmarks/bench_walkthrough.py --big --browser --page-100k   # and each page opened in Chromium
+
+With ``--browser`` (Playwright and Chromium, as the tests use them) each page is opened at 1280×800: seconds
+until its first step shows, and seconds per step over five Next clicks (the page draws only the tiles of
+the picture near the screen, so a step costs about as much at 10⁵ boxes as at 10⁴).
 
 Targets (issue 11): the 200-term main job under 5 s with a page under 2 MB; the MLP
 walkthrough written in under 10 s and under 10 MB. Issue 23: a 10⁴-box page written in under 10 s,
@@ -97,7 +102,28 @@ def mlp_over_samples(boxes: int) -> Value:
     return samples(1 + round((boxes - one) / (two - one)))  # the parameters are shared: each sample adds fewer
 
 
-def big_graph(boxes: int, folder: Path, *, page: bool, compare_dot: bool) -> dict[str, float]:
+def open_in_chromium(path: Path) -> tuple[float, float]:
+    """Seconds until the page shows its first step in Chromium, and seconds per step over five Next clicks."""
+    from playwright.sync_api import sync_playwright
+
+    chromium = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        started = time.perf_counter()
+        page.goto(path.as_uri(), timeout=900_000)
+        page.wait_for_function("document.getElementById('step-header').textContent.length > 0", timeout=900_000)
+        opened = time.perf_counter() - started
+        started = time.perf_counter()
+        for step in range(2, 7):
+            page.click("#next")
+            page.wait_for_function(f"document.getElementById('slider').value === '{step}'")
+        stepped = (time.perf_counter() - started) / 5
+        browser.close()
+    return opened, stepped
+
+
+def big_graph(boxes: int, folder: Path, *, page: bool, compare_dot: bool, browser: bool = False) -> dict[str, float]:
     """Seconds to draw (draw_dot + SVG) and to write the page, for a graph of about `boxes` values: wall-clock
     and this process's CPU time (on a loaded machine the CPU time is what a quiet one would take)."""
     loss = mlp_over_samples(boxes)
@@ -116,6 +142,8 @@ def big_graph(boxes: int, folder: Path, *, page: bool, compare_dot: bool) -> dic
         row["page_s"] = time.perf_counter() - started
         row["page_cpu"] = time.process_time() - cpu
         row["page_mb"] = path.stat().st_size / 1e6
+        if browser:
+            row["open_s"], row["step_s"] = open_in_chromium(path)
     if compare_dot and row["own_layout"]:  # Graphviz on the same DOT text, given at most 120 s
         started = time.perf_counter()
         try:
@@ -126,14 +154,16 @@ def big_graph(boxes: int, folder: Path, *, page: bool, compare_dot: bool) -> dic
     return row
 
 
-def big(page_100k: bool, compare_dot: bool) -> None:
+def big(page_100k: bool, compare_dot: bool, browser: bool = False) -> None:
     print(f"own layout above {layered.OWN_LAYOUT_ABOVE} boxes and ovals "
           f"({layered.OWN_LAYOUT_ABOVE_WITH_CLUSTERS} with clusters)")  # fmt: skip
     print("seconds: wall-clock / CPU of this process (Graphviz: wall-clock, `dot` in a subprocess)")
     print(" boxes    layout   draw (s)         SVG (MB)  page (s)           page (MB)  Graphviz (s)")
     with tempfile.TemporaryDirectory() as name:
         for target in BOX_TARGETS:
-            row = big_graph(target, Path(name), page=target < 100_000 or page_100k, compare_dot=compare_dot)
+            row = big_graph(
+                target, Path(name), page=target < 100_000 or page_100k, compare_dot=compare_dot, browser=browser
+            )
             page = (
                 f"{row['page_s']:7.2f} / {row['page_cpu']:6.2f}  {row['page_mb']:9.1f}"
                 if "page_s" in row
@@ -143,12 +173,13 @@ def big(page_100k: bool, compare_dot: bool) -> None:
             graphviz = f"{'> 120':>12}" if row.get("graphviz_s") == float("inf") else graphviz
             layout = "own" if row["own_layout"] else "Graphviz"
             drawn = f"{row['drawn_s']:7.2f} / {row['drawn_cpu']:6.2f}"
-            print(f"{row['boxes']:6.0f}  {layout:>8}  {drawn}  {row['svg_mb']:8.1f}  {page}  {graphviz}")
+            opened = f"  Chromium: opens {row['open_s']:.1f} s, {row['step_s']:.2f} s a step" if "open_s" in row else ""
+            print(f"{row['boxes']:6.0f}  {layout:>8}  {drawn}  {row['svg_mb']:8.1f}  {page}  {graphviz}{opened}")
 
 
 def main() -> None:
     if "--big" in sys.argv:
-        big("--page-100k" in sys.argv, "--compare-dot" in sys.argv)
+        big("--page-100k" in sys.argv, "--compare-dot" in sys.argv, "--browser" in sys.argv)
         return
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)

@@ -37,7 +37,7 @@ def test_main_job_runs_the_seed_example_and_writes_its_files(tmp_path):
     assert "0.04483" in texts  # L's value, as drawn
     assert "grad −0.09422" in texts  # ∂L/∂w, drawn before the update
     html = (folder / "backprop.html").read_text(encoding="utf-8")
-    assert html.count("<svg") == 1  # one layout for every step
+    assert html.count("<svg") == 2  # one layout for every step: the steps folded, and unfolded (a toggle)
 
 
 def test_the_main_job_names_and_colours_nodes_alike_in_the_console_graph_svg_and_the_player(tmp_path):

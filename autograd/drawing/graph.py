@@ -33,7 +33,7 @@ from .._files import check_target, write_bytes_atomically, write_text_atomically
 from .._installation import install_command
 from ..engine import Constant, Value, topological_order
 from . import layered
-from .layout import ClusterTree, Layout, NamedParameters, Role, owner, parameter_names_of
+from .layout import ClusterTree, Layout, NamedParameters, Role, StepGroup, owner, parameter_names_of
 from .names import display_names
 from .render import FORMATS, IN_BROWSER, Renderer, RendererNotFoundError, RenderError, dot_to_svg, render_dot
 from .text import TABLE, format_number, html_text, printable, shortened, table
@@ -245,6 +245,8 @@ def draw_dot(
     model: NamedParameters | None = None,
     collapse: Literal["neuron"] | None = None,
     only: Value | Iterable[Value] | None = None,
+    groups: Iterable[StepGroup] = (),
+    fold: bool = True,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     precision: int = 4,
     legend: bool = False,
@@ -274,6 +276,11 @@ def draw_dot(
         collapse: ``"neuron"`` folds each neuron's Σ wᵢxᵢ + b chain and its parameters into
             one box listing them (needs ``model``).
         only: draw only these Values and what they were computed from.
+        groups: steps made of several ops, as `autograd.teaching.one_step` records them
+            (``with one_step() as neuron: z = w * x + b``).
+        fold: with ``groups``, draw each group as one box holding its formula as the learner wrote it
+            (``w · x + b``), its data and grad, with an edge from each input (True, the default); or each
+            of its ops as usual, inside a dashed frame that names the step (False).
         max_nodes: refuse, with a ValueError, to draw more boxes than this; None for no limit.
         precision: significant digits of the numbers shown.
         legend: add a small key saying which colour is which role.
@@ -309,6 +316,8 @@ def draw_dot(
         raise ValueError(f"precision must be an int from 1 to 17, but was given {precision!r}")
     if format not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, but was given {format!r}")
+    if not isinstance(fold, bool):
+        raise TypeError(f"fold must be True (one box per group) or False (every op drawn), not {fold!r}")
     if grads is not None and not isinstance(grads, Mapping):
         raise TypeError(f"grads must be a mapping from Values to numbers, but was given {type(grads).__name__}")
     if names is not None and not isinstance(names, Mapping):
@@ -329,7 +338,14 @@ def draw_dot(
     parameter_names = parameter_names_of(model) if model is not None else {}
     extra_parameters = set(_node_list(params, "params", position)) if params is not None else set()
     layout = Layout(
-        order, parameter_names, names, fold_neurons=collapse == "neuron", parameters=extra_parameters, model=model
+        order,
+        parameter_names,
+        names,
+        fold_neurons=collapse == "neuron",
+        parameters=extra_parameters,
+        model=model,
+        groups=_group_list(groups, position),
+        fold_groups=fold,
     )
     if max_nodes is not None and layout.box_count > max_nodes:
         raise ValueError(
@@ -349,11 +365,14 @@ def draw_dot(
         edge_attr={"color": "#6b7280", "arrowsize": "0.6", "fontname": FONT, "fontsize": "9"},
     )
     clusters = ClusterTree(dot, parameter_names)
-    roles = _draw_boxes(clusters, layout, readout, root, highlighted, dot, marks)
+    step_frames = _step_frames(layout)
+    roles = _draw_boxes(clusters, layout, readout, root, highlighted, dot, marks, step_frames)
     _mark_neuron_clusters(clusters, marks)
     _draw_edges(dot, layout, highlighted)
     _keep_neurons_in_order(dot, layout)
     clusters.close()
+    for frame in step_frames:
+        dot.subgraph(frame)
     if legend:
         _add_legend(dot, roles)
     return dot
@@ -457,6 +476,7 @@ def _draw_boxes(
     highlighted: set[Value],
     dot: ComputationGraph,
     marks: Mapping[str, str],
+    step_frames: list[graphviz.Digraph],
 ) -> list[Role]:
     """One box per Value (and an oval for the op that made it); returns the roles drawn, for the legend."""
     roles: dict[Role, None] = {}  # in order of first appearance
@@ -478,7 +498,8 @@ def _draw_boxes(
         }
         if role == "output":
             attributes["penwidth"] = "2"
-        if node in highlighted or any(member in highlighted for member in layout.folds.get(node, ())):
+        folded_in = layout.folds.get(node, ()) or (layout.step_folds[node].members if node in layout.step_folds else ())
+        if node in highlighted or any(member in highlighted for member in folded_in):
             attributes.update(color=HIGHLIGHT, penwidth="3")
         mark = marks.get(layout.group.get(node, "")) if node in layout.folds else None
         if mark is not None:  # a folded neuron the doctor marked: dead or saturated
@@ -487,6 +508,12 @@ def _draw_boxes(
             label = _neuron_label(layout, node, readout, mark)
             if readout.show_grad:
                 dot.grad_rows[name] = [node, *_folded_parameters(layout, node)]
+        elif node in layout.step_folds:
+            label = _step_label(layout, node, readout)
+            attributes["peripheries"] = "2"  # a double frame: more ops are folded inside
+            attributes["tooltip"] = readout.tooltip(node, "one step of several ops", _step_formula(layout, node))
+            if readout.show_grad:
+                dot.grad_rows[name] = [node]
         elif role == "constant" and not node.label:
             label = f"<{readout.number(node.data)}>"
             attributes["fontsize"] = "9"
@@ -498,7 +525,8 @@ def _draw_boxes(
                 rows.append(readout.grad(node))
                 dot.grad_rows[name] = [node]
             label = table(rows)
-        cluster = clusters.get(layout.cluster_of(node))
+        number = layout.step_cluster.get(node)
+        cluster = clusters.get(layout.cluster_of(node)) if number is None else step_frames[number]
         cluster.node(name, label, **attributes)
         for slot, copy in layout.copies_at.get(node, ()):  # a leaf used many times: its name again, beside this use
             leaf = node.parents[slot]
@@ -512,7 +540,7 @@ def _draw_boxes(
                 margin="0.04,0.02",
                 tooltip="the same value as the full box of this name, used again here",
             )
-        if node.parents and node not in layout.folds:
+        if node.parents and node not in layout.folds and node not in layout.step_folds:
             oval = {"shape": "oval", "style": "filled", "fillcolor": "#eef2ff", "margin": "0.02,0.01", "fontsize": "10"}
             if node in highlighted:
                 oval.update(color=HIGHLIGHT, penwidth="3")
@@ -527,6 +555,11 @@ def _draw_edges(dot: graphviz.Digraph, layout: Layout, highlighted: set[Value]) 
             continue
         name = layout.box_id(node)
         style = {"color": HIGHLIGHT, "penwidth": "2.5"} if node in highlighted else {}
+        if node in layout.step_folds:  # a folded step: each input goes straight into its box
+            for parent in layout.step_folds[node].inputs:
+                if parent not in layout.hidden:
+                    dot.edge(layout.box_id(parent), name, **style)
+            continue
         if node in layout.folds:  # a folded neuron: what feeds its sum from outside goes straight into its box
             for member in layout.folds[node]:
                 for parent in member.parents:
@@ -551,7 +584,10 @@ def _parts(layout: Layout, node: Value) -> list[str]:
     if not node.parents:
         return [box]
     if node in layout.folded_into:
-        return [box, *(f"{layout.box_id(p)}->{box}" for p in node.parents if layout.box_id(p) != box)]
+        return [
+            box,
+            *(f"{layout.box_id(p)}->{box}" for p in node.parents if layout.box_id(p) != box and p not in layout.hidden),
+        ]
     edges = [
         f"{layout.edge_tail(node, slot)}->{box}_op" for slot, p in enumerate(node.parents) if p not in layout.hidden
     ]
@@ -661,6 +697,63 @@ def _mark_neuron_clusters(clusters: ClusterTree, marks: Mapping[str, str]) -> No
         if name in clusters.clusters:
             label = f'<{html_text(name)}<FONT COLOR="{HIGHLIGHT}">&#160;⚠ {html_text(note)}</FONT>>'
             clusters.clusters[name].attr("graph", color=HIGHLIGHT, style="rounded,bold", label=label)
+
+
+def _step_formula(layout: Layout, output: Value) -> str:
+    """A step's output and its formula in its inputs' names, as the learner wrote it: ``z = w · x + b``."""
+    formula = layout.step_folds.get(output) or layout.groups[layout.step_cluster[output]]
+    written = printable(formula.formula(lambda node: layout.title(node) or str(layout.names.get(node, ""))))
+    title = layout.title(output)
+    return f"{title} = {written}" if title else written
+
+
+def _step_label(layout: Layout, output: Value, readout: _Readout) -> str:
+    """A folded step's box: its output's name and formula (z = w · x + b), then its data and grad."""
+    rows = [f"<B>{html_text(shortened(_step_formula(layout, output)))}</B>", f"data {readout.number(output.data)}"]
+    if readout.show_grad:
+        rows.append(readout.grad(output))
+    return table(rows)
+
+
+def _step_frames(layout: Layout) -> list[graphviz.Digraph]:
+    """A dashed frame (a Graphviz cluster) per unfolded step, named by the step's formula."""
+    frames = []
+    for number, group in enumerate(layout.groups if not layout.step_folds else ()):
+        output = group.output
+        assert output is not None  # the layout keeps only groups in the graph
+        label = html_text(shortened(f"one step: {_step_formula(layout, output)}"))
+        frames.append(
+            graphviz.Digraph(
+                name=f"cluster_step_{number}",
+                graph_attr={
+                    "label": f"<{label}>",
+                    "style": "rounded,dashed",
+                    "color": "#7c3aed",
+                    "fontcolor": "#6d28d9",
+                    "labeljust": "l",
+                },
+            )
+        )
+    return frames
+
+
+def _group_list(groups: Iterable[StepGroup], position: Mapping[Value, int]) -> list[StepGroup]:
+    """The groups to draw, each checked to be a group of this graph's nodes (one of another graph is skipped)."""
+    if hasattr(groups, "members"):  # one group alone
+        groups = [groups]  # type: ignore[list-item]
+    if not isinstance(groups, Iterable) or isinstance(groups, (str, bytes)):
+        raise TypeError(f"groups= takes a list of the groups made by one_step(), but was given {groups!r}")
+    listed = []
+    for group in groups:
+        if not all(hasattr(group, name) for name in ("output", "members", "inputs", "formula")):
+            raise TypeError(
+                f"groups= takes the groups made by one_step(), but one item was {type(group).__name__}: {group!r}"
+            )
+        if group.output is None:
+            raise ValueError("a one_step() group is still being recorded: draw it after its with-block has ended")
+        if group.output in position and all(member in position for member in group.members):
+            listed.append(group)
+    return listed
 
 
 def _folded_parameters(layout: Layout, head: Value) -> list[Value]:

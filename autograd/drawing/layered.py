@@ -11,7 +11,8 @@ lays the same DOT text (what `draw_dot` wrote) out itself, in a time proportiona
 
 The SVG it writes has the structure of Graphviz's (a ``g.node`` or ``g.edge`` per box or edge, titled
 with its DOT name or ``tail->head``; one ``text`` per line of a box), so the player, the notebook frames
-and the pan and zoom work on it unchanged.
+and the pan and zoom work on it unchanged. They are grouped in square tiles (``g.tile``, each with the
+extent of what it holds in ``data-extent``), so that a page can draw only the tiles on screen.
 
 >>> svg = draw('digraph g {\\n\\tv0 [label=<x>]\\n\\tv1 [label=<y>]\\n\\tv0 -> v1\\n}')
 >>> svg.count('class="node"'), svg.count('class="edge"'), "<title>v0&#45;&gt;v1</title>" in svg
@@ -38,6 +39,7 @@ LINE_HEIGHT = 1.2
 LAYER_GAP = 28.0  # points between two layers
 BOX_GAP = 10.0  # points between two boxes of one layer
 ARROW = "#6b7280"
+TILE = 600.0  # points: the side of a tile, a few of which fill a screen
 
 
 @dataclass
@@ -350,8 +352,40 @@ def draw(source: str) -> str:
         'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">\n',
         f'<g id="graph0" class="graph" transform="translate({margin} {margin})">\n<title>computation_graph</title>\n',
     ]
-    parts.extend(_edge_svg(edge, boxes, defaults["edge"], across, font) for edge in edges)
+    tiles: dict[tuple[int, ...], _Tile] = {}
+    for edge in edges:  # in its head's tile, under the boxes; a long edge with the others between the same tiles
+        ends = (*_tile_of(boxes[edge.head]), *_tile_of(boxes[edge.tail]))
+        tiles.setdefault(ends[:2] if ends[:2] == ends[2:] else ends, _Tile()).add(
+            _edge_svg(edge, boxes, defaults["edge"], across, font), boxes[edge.tail], boxes[edge.head]
+        )
     for box in boxes.values():
-        parts.extend(_box_svg(box, defaults["node"], font))
+        tiles.setdefault(_tile_of(box), _Tile()).add("".join(_box_svg(box, defaults["node"], font)), box)
+    for tile in sorted(tiles.values(), key=lambda tile: bool(tile.boxes)):  # the long edges first, under all boxes
+        left, top, right, bottom = tile.extent
+        parts.append(f'<g class="tile" data-extent="{left:.0f} {top:.0f} {right:.0f} {bottom:.0f}">\n')
+        parts.extend(tile.edges)
+        parts.extend(tile.boxes)
+        parts.append("</g>\n")
     parts.append("</g>\n</svg>\n")
     return "".join(parts)
+
+
+def _tile_of(box: _Box) -> tuple[int, int]:
+    return int(box.x // TILE), int(box.y // TILE)
+
+
+class _Tile:
+    """The edges and boxes drawn in one square of the picture, and the extent of all of them."""
+
+    def __init__(self) -> None:
+        self.edges: list[str] = []
+        self.boxes: list[str] = []
+        self.extent = (float("inf"), float("inf"), float("-inf"), float("-inf"))
+
+    def add(self, svg: str, *ends: _Box) -> None:
+        (self.edges if len(ends) == 2 else self.boxes).append(svg)
+        left, top, right, bottom = self.extent
+        for box in ends:
+            left, top = min(left, box.x - box.width / 2), min(top, box.y - box.height / 2)
+            right, bottom = max(right, box.x + box.width / 2), max(bottom, box.y + box.height / 2)
+        self.extent = (left, top, right, bottom)

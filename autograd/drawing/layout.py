@@ -7,7 +7,7 @@ model (one cluster per layer and per neuron) comes from the model's own paramete
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Literal, Protocol
 
 import graphviz  # type: ignore[import-untyped]
@@ -28,6 +28,19 @@ class NamedParameters(Protocol):
     def named_parameters(self) -> Iterable[tuple[str, Value]]: ...
 
 
+class StepGroup(Protocol):
+    """Nodes made together that read as one step, such as `autograd.teaching.one_step` records: `output`
+    computed from `inputs` by the ops of `members` (the nodes made inside, the output last)."""
+
+    @property
+    def output(self) -> Value | None: ...
+    @property
+    def members(self) -> Sequence[Value]: ...
+    @property
+    def inputs(self) -> Sequence[Value]: ...
+    def formula(self, name_of: Callable[[Value], str]) -> str: ...
+
+
 class Layout:
     """Which Values get a box, in which cluster, with which role; which boxes fold into a neuron."""
 
@@ -40,6 +53,8 @@ class Layout:
         fold_neurons: bool,
         parameters: set[Value] | None = None,
         model: object = None,
+        groups: Sequence[StepGroup] = (),
+        fold_groups: bool = True,
     ) -> None:
         self.parameter_names = parameter_names
         self.parameters = parameters or set()
@@ -61,6 +76,31 @@ class Layout:
             member: head for head, members in self.folds.items() for member in members
         }
         self.hidden |= set(self.folded_into) - set(self.folds)
+        # A step group folded: its output's box stands for the whole sub-expression (w · x + b); the nodes made
+        # inside, and the unnamed constants used only there (their numbers are in its formula), are not drawn.
+        # Unfolded: every node is drawn, inside a frame of its own (a cluster).
+        in_graph = set(order)
+        self.groups = [group for group in groups if group.output in in_graph and group.output not in self.hidden]
+        self.step_folds: dict[Value, StepGroup] = {}
+        self.step_cluster: dict[Value, int] = {}  # unfolded: a node made inside a group → the group's number
+        for number, group in enumerate(self.groups):
+            output = group.output
+            assert output is not None  # checked above: it is in the graph
+            if not fold_groups:
+                self.step_cluster.update({member: number for member in group.members})
+                continue
+            self.step_folds[output] = group
+            inside = set(group.members)
+            for member in group.members:
+                self.folded_into[member] = output
+            constants = [
+                node
+                for node in group.inputs
+                if isinstance(node, Constant)
+                and not node.label
+                and all(user in inside for user in self.users.get(node, ()))
+            ]
+            self.hidden |= (inside - {output}) | set(constants)
         self.order = order
         self.ids = {node: f"v{i}" for i, node in enumerate(order)}
         self.box_count = sum(1 for node in order if node not in self.hidden)

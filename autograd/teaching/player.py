@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import check_target, write_text_atomically
-from ..drawing import draw_dot, render_svg
+from ..drawing import ComputationGraph, draw_dot, render_svg
 from ..drawing.graph import HIGHLIGHT, picture_html
 from ..drawing.text import format_number, printable
 from ..engine import Constant, Value
@@ -86,10 +86,36 @@ def progress(what: str) -> Iterator[None]:
             print(f"{what}: done in {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
 
 
+class _View:
+    """One drawing of the graph: its SVG as it reads before the first step, and where each part of it is."""
+
+    def __init__(self, dot: ComputationGraph, before: dict[Value, str]) -> None:
+        self.parts = dot.parts
+        # Where each Value's gradient is shown: its box, and which of the box's "grad" rows.
+        self.slots: dict[Value, tuple[str, int]] = {
+            node: (box, row) for box, nodes in dot.grad_rows.items() for row, node in enumerate(nodes)
+        }
+        self.grad_rows = dot.grad_rows
+        with progress(f"laying out the graph ({len(dot.grad_rows)} boxes)"):
+            svg = _svg_for_inline(render_svg(dot))
+        # As it reads before the first step: each box was drawn holding its widest number, which is no one's to see yet.
+        self.svg = _with_grads(svg, self.grad_rows, before)
+
+    def step_parts(self, step: Step) -> list[str]:
+        """What a step highlights: its node's box, op and edges; for a group, those of every node inside."""
+        return [part for member in step.members for part in self.parts.get(member, [])]
+
+    def focus(self, step: Step) -> list[str]:
+        """What the view must show whole at a step: the step's parts and the boxes of its inputs."""
+        return self.step_parts(step) + [self.slots[p][0] for p in step.parents if p in self.slots]
+
+
 class Picture:
     """One layout of a replay's graph, and what each step changes on it.
 
-    ``draw_options`` go to `autograd.drawing.draw_dot` (``model=``, ``collapse=``, ``params=``, …).
+    ``draw_options`` go to `autograd.drawing.draw_dot` (``model=``, ``collapse=``, ``params=``, …). The replay's
+    groups (`one_step`) are drawn folded, each one box; the player can also switch to a second drawing with
+    their ops unfolded (``views``). ``fold=False`` or ``fold=True`` asks for that one drawing only.
     """
 
     def __init__(self, replay: Replay, draw_options: dict[str, Any] | None = None) -> None:
@@ -110,17 +136,14 @@ class Picture:
             self.changes.append(changed)
         widest = {node: max([NOT_REACHED, *texts], key=len) for node, texts in shown.items()}
         options["grads"] = widest
-        dot = draw_dot(replay.root, **options)
-        self.parts = dot.parts
-        # Where each Value's gradient is shown: its box, and which of the box's "grad" rows.
-        self.slots: dict[Value, tuple[str, int]] = {
-            node: (box, row) for box, nodes in dot.grad_rows.items() for row, node in enumerate(nodes)
-        }
-        self.grad_rows = dot.grad_rows
-        with progress(f"laying out the graph ({len(dot.grad_rows)} boxes)"):
-            self.svg = _svg_for_inline(render_svg(dot))
-        # As it reads before the first step: each box was drawn holding its widest number, which is no one's to see yet.
-        self.svg = _with_grads(self.svg, self.grad_rows, self.known_after(-1))
+        # The steps the learner wrote (one_step groups) are drawn folded, one box each; a second drawing with
+        # their ops unfolded lets the player switch between the two (unless fold= asks for one of them).
+        options.setdefault("groups", replay.groups)
+        folds = [options.pop("fold", True)] if "fold" in options or not options["groups"] else [True, False]
+        self.views = [_View(draw_dot(replay.root, fold=fold, **options), self.known_after(-1)) for fold in folds]
+        self.folded = folds
+        first = self.views[0]
+        self.svg, self.parts, self.slots, self.grad_rows = first.svg, first.parts, first.slots, first.grad_rows
 
     def known_after(self, index: int) -> dict[Value, str]:
         """The gradient text of every Value reached once step `index` is done (-1: before the first step)."""
@@ -137,7 +160,7 @@ class Picture:
 
     def step_parts(self, step: Step) -> list[str]:
         """What a step highlights: its node's box, op and edges; for a group, those of every node inside."""
-        return [part for member in step.members for part in self.parts.get(member, [])]
+        return self.views[0].step_parts(step)
 
     def _showing(self, highlighted: set[str], known: dict[Value, str]) -> str:
         """The drawing with these parts highlighted and these gradients filled in, the others "grad —"."""
@@ -173,6 +196,17 @@ class Picture:
         rows = table + [n for n in reversed(replay.nodes) if n not in listed and not isinstance(n, Constant)]
         row_of = {node: i for i, node in enumerate(rows)}
         slots = [list(self.slots.get(node, ("", -1))) for node in rows]
+        # With a second drawing (unfolded): every drawing's slots, and what each step lights and brings into view.
+        views: list[dict[str, Any]] = [
+            {
+                "folded": folded,
+                "slots": [list(view.slots.get(node, ("", -1))) for node in rows],
+                "parts": [view.step_parts(step) for step in replay],
+                "focus": [view.focus(step) for step in replay],
+            }
+            for view, folded in zip(self.views, self.folded)
+            if len(self.views) > 1
+        ]
         steps = []
         count = len(replay) + (update is not None)
         for step, changed in zip(replay, self.changes):
@@ -183,7 +217,7 @@ class Picture:
                     "row": row_of[step.node],
                     "parts": self.step_parts(step),
                     # what the view must show whole: the step's parts and the boxes of its inputs
-                    "focus": self.step_parts(step) + [self.slots[p][0] for p in step.parents if p in self.slots],
+                    "focus": self.views[0].focus(step),
                     # per gradient reached: its row, as the picture shows it, as the table shows it, complete?
                     "grads": [
                         [row_of[node], format_number(grad, self.precision), TEXT.number(grad, digits), int(complete)]
@@ -195,11 +229,14 @@ class Picture:
                 }
             )
         if update is not None:
+            for view, drawn in zip(views, self.views):
+                view["parts"].append(_update_parts(drawn, update))
+                view["focus"].append(_update_focus(drawn, update))
             steps.append(
                 {
                     "row": -1,
-                    "parts": [part for row in update.rows for part in self.parts.get(row.param, [])],
-                    "focus": [self.slots[row.param][0] for row in update.rows if row.param in self.slots],
+                    "parts": _update_parts(self.views[0], update),
+                    "focus": _update_focus(self.views[0], update),
                     "grads": [],
                     "header": printable(f"Step {count} of {count}: the update, {update.formula}"),
                     "lines": printable("\n".join(update.worked_lines())),
@@ -207,7 +244,19 @@ class Picture:
             )
         final = [TEXT.number(replay.gradients[node], digits) for node in rows[: len(table)]]
         start = [format_number(1.0, self.precision), TEXT.number(1.0, digits)]
-        return {"root": row_of[replay.root], "start": start, "slots": slots, "steps": steps, "final": final}
+        found = {"root": row_of[replay.root], "start": start, "slots": slots, "steps": steps, "final": final}
+        if views:
+            found["views"] = views
+        return found
+
+
+def _update_parts(view: _View, update: UpdateExplanation) -> list[str]:
+    """What the update step lights: each updated parameter's box."""
+    return [part for row in update.rows for part in view.parts.get(row.param, [])]
+
+
+def _update_focus(view: _View, update: UpdateExplanation) -> list[str]:
+    return [view.slots[row.param][0] for row in update.rows if row.param in view.slots]
 
 
 _BLOCK = re.compile(r'<g id="[^"]*" class="node">\s*<title>([^<]*)</title>')
@@ -306,22 +355,38 @@ _SCRIPT = """
   var showAll = document.getElementById("show-all");  // none in a quiz: it would give the answers away
   var rows = document.querySelectorAll("#summary tbody tr");
   var quiz = data.quiz || null;
-  var byTitle = {};
-  svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
-    var title = g.querySelector("title");
-    if (title) byTitle[title.textContent] = g;
-  });
+  var byTitle = {}, slotText = [], gaps = [];
+  function index() {  // the drawing shown: its boxes and edges by title, and the text where each gradient goes
+    byTitle = {};
+    svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
+      var title = g.querySelector("title");
+      if (title) byTitle[title.textContent] = g;
+    });
+    slotText = data.slots.map(function (slot) {
+      var g = byTitle[slot[0]];
+      return g ? gradTexts(g)[slot[1]] || null : null;
+    });
+    gaps = slotText.map(function (text) {  // a folded neuron's number columns start with a gap
+      return text ? /^\\s*/.exec(text.textContent)[0] : "";
+    });
+  }
   function gradTexts(g) {
     return Array.prototype.filter.call(g.querySelectorAll("text"), function (t) {
       return t.textContent.trim().indexOf("grad ") === 0 && t.getAttribute("font-weight") !== "bold";
     });
   }
-  var slotText = data.slots.map(function (slot) {
-    var g = byTitle[slot[0]];
-    return g ? gradTexts(g)[slot[1]] || null : null;
-  });
+  index();
   var current = 0, lit = [];
   function gradCell(k) { return rows[k].cells[2]; }
+  // Only what changes is written, remembered here rather than read back from the page: a big graph has
+  // thousands of numbers, and few of them change in a step.
+  var said = new Map(), inked = new Map(), marked = new Map();
+  function write(element, text) {
+    if (said.get(element) !== text) { element.textContent = text; said.set(element, text); }
+  }
+  function ink(text, colour) {
+    if (inked.get(text) !== colour) { text.setAttribute("fill", colour); inked.set(text, colour); }
+  }
   function show(i) {
     current = Math.max(0, Math.min(furthest(), i));
     var drawn = {}, written = {}, complete = {};
@@ -335,18 +400,20 @@ _SCRIPT = """
     slotText.forEach(function (text, k) {
       if (!text) return;
       var reached = k in drawn;
-      var gap = /^\\s*/.exec(text.textContent)[0];  // a folded neuron's number columns start with a gap
-      text.textContent = gap + "grad " + (reached ? drawn[k] : "\\u2014");
-      text.setAttribute("fill", reached ? "#111827" : "#9ca3af");
+      write(text, gaps[k] + "grad " + (reached ? drawn[k] : "\\u2014"));
+      ink(text, reached ? "#111827" : "#9ca3af");
     });
     rows.forEach(function (row, k) {
-      var cell = gradCell(k);
-      if (showAll && showAll.checked) { cell.textContent = data.final[k]; row.classList.remove("partial"); }
-      else if (k in written) {
-        cell.textContent = written[k] + (complete[k] ? "" : " (so far)");
-        row.classList.toggle("partial", !complete[k]);
-      } else { cell.textContent = "\\u2014"; row.classList.remove("partial"); }
-      row.classList.toggle("current", k === steps[current].row);
+      var cell = gradCell(k), partial = false;
+      if (showAll && showAll.checked) write(cell, data.final[k]);
+      else if (k in written) { write(cell, written[k] + (complete[k] ? "" : " (so far)")); partial = !complete[k]; }
+      else write(cell, "\\u2014");
+      var state = (partial ? "partial " : "") + (k === steps[current].row ? "current" : "");
+      if (marked.get(row) !== state) {
+        row.classList.toggle("partial", partial);
+        row.classList.toggle("current", k === steps[current].row);
+        marked.set(row, state);
+      }
     });
     lit.forEach(function (g) { g.classList.remove("lit"); });
     lit = steps[current].parts.map(function (t) { return byTitle[t]; }).filter(Boolean);
@@ -487,11 +554,45 @@ _SCRIPT = """
   });
   // Pan and zoom: the drawing's viewBox is the window onto it.
   var viewport = document.getElementById("viewport");
-  var full = svg.viewBox.baseVal;
-  var whole = {x: full.x, y: full.y, w: full.width, h: full.height};
-  var view = {x: whole.x, y: whole.y, w: whole.w, h: whole.h};
-  svg.removeAttribute("width"); svg.removeAttribute("height");
-  function apply() { svg.setAttribute("viewBox", view.x + " " + view.y + " " + view.w + " " + view.h); }
+  var wholes = new Map(), whole, view, shift, tiles = [];
+  function frame() {  // the drawing shown: its whole extent (as drawn, before any zoom) and its offset
+    if (!wholes.has(svg)) {
+      var full = svg.viewBox.baseVal;
+      wholes.set(svg, {x: full.x, y: full.y, w: full.width, h: full.height});
+    }
+    whole = wholes.get(svg);
+    view = {x: whole.x, y: whole.y, w: whole.w, h: whole.h};
+    svg.removeAttribute("width"); svg.removeAttribute("height");
+    shift = svg.querySelector("g.graph").transform.baseVal.consolidate();
+    tileIndex();
+  }
+  frame();
+  function apply() {
+    svg.setAttribute("viewBox", view.x + " " + view.y + " " + view.w + " " + view.h);
+    cull();
+  }
+  // A big drawing comes in tiles (our own layered layout): only those near the view are drawn (the page's
+  // style hides the others from the start, so they are never laid out), and a big page steps as a small one.
+  function tileIndex() {
+    tiles = Array.prototype.map.call(svg.querySelectorAll("g.tile"), function (g) {
+      var e = g.getAttribute("data-extent").split(" ").map(Number);
+      return {g: g, left: e[0], top: e[1], right: e[2], bottom: e[3], shown: g.classList.contains("near")};
+    });
+  }
+  function cull() {
+    var dx = shift ? shift.matrix.e : 0, dy = shift ? shift.matrix.f : 0;
+    var left = view.x - view.w / 2 - dx, right = view.x + 1.5 * view.w - dx;  // half a view around it, ready
+    var top = view.y - view.h / 2 - dy, bottom = view.y + 1.5 * view.h - dy;
+    tiles.forEach(function (t) {
+      var near = t.right >= left && t.left <= right && t.bottom >= top && t.top <= bottom;
+      if (near !== t.shown) { t.g.classList.toggle("near", near); t.shown = near; }
+    });
+  }
+  function reveal(g) {  // a part about to be measured: its tile drawn
+    var tile = g.parentNode;
+    if (tile && tile.classList && tile.classList.contains("tile")) tile.classList.add("near");
+    tiles.forEach(function (t) { if (t.g === tile) t.shown = true; });
+  }
   function aspect() { return viewport.clientHeight / Math.max(1, viewport.clientWidth); }
   function fit() {
     var a = aspect();
@@ -511,10 +612,10 @@ _SCRIPT = """
     view.w = w; view.h = w * aspect();
     apply();
   }
-  var shift = svg.querySelector("g.graph").transform.baseVal.consolidate();
   function follow(shown) {  // bring the step's node, edges and inputs wholly into view when any of them is outside
     if (!shown.length) return;
     var left = Infinity, top = Infinity, right = -Infinity, bottom = -Infinity;
+    if (tiles.length) shown.forEach(reveal);
     shown.forEach(function (g) {
       var box = g.getBBox();
       var x = box.x + (shift ? shift.matrix.e : 0), y = box.y + (shift ? shift.matrix.f : 0);
@@ -579,6 +680,23 @@ _SCRIPT = """
   next.addEventListener("click", function () { show(current + 1); if (quiz) focusOpen(); });
   slider.addEventListener("input", function () { show(Number(slider.value) - 1); });
   if (showAll) showAll.addEventListener("change", function () { show(current); });
+  // Folded or unfolded: each drawing waits in a <template> while the other is shown.
+  var views = data.views || null, drawn = 0, unfold = document.getElementById("unfold");
+  function useView(k) {
+    if (k === drawn || k < 0) return;
+    lit.forEach(function (g) { g.classList.remove("lit"); });
+    lit = [];
+    var coming = document.getElementById("view-" + k).content.querySelector("svg");
+    document.getElementById("view-" + drawn).content.appendChild(svg);
+    viewport.insertBefore(document.adoptNode(coming), viewport.firstChild);
+    svg = coming; drawn = k;
+    data.slots = views[k].slots;
+    steps.forEach(function (step, i) { step.parts = views[k].parts[i]; step.focus = views[k].focus[i]; });
+    index(); frame(); fit(); readable(); show(current);
+  }
+  if (views && unfold) unfold.addEventListener("change", function () {
+    useView(views.findIndex(function (v) { return v.folded === !unfold.checked; }));
+  });
   document.addEventListener("keydown", function (event) {
     if (event.target === slider || event.target.type === "text") return;  // they use the arrow keys themselves
     var moves = {ArrowRight: current + 1, ArrowLeft: current - 1, Home: 0, End: steps.length - 1};
@@ -592,6 +710,9 @@ _SCRIPT = """
       element.getBoundingClientRect().width + "px";
     element.parentNode.appendChild(probe);
     var most = 0;
+    if (texts.length > 200) {  // a big graph's steps: the longest 200 texts, not one reflow per step
+      texts = texts.slice().sort(function (a, b) { return b.length - a.length; }).slice(0, 200);
+    }
     texts.forEach(function (text) {
       probe.textContent = text;
       most = Math.max(most, probe.getBoundingClientRect().height);
@@ -630,12 +751,14 @@ button { font: inherit; padding: 0.35em 0.9em; white-space: nowrap; }
 @media (max-width: 600px) { #viewport { height: 42vh; } }
 .zoom { position: absolute; right: 0.4em; top: 0.4em; display: flex; gap: 0.3em; }
 .zoom button { padding: 0.1em 0.6em; background: #f9fafb; border: 1px solid #d1d5db; border-radius: 4px; }
+#viewport g.tile { display: none; } #viewport g.tile.near { display: inline; }
 g.lit path, g.lit polygon, g.lit ellipse { stroke: #dc2626; stroke-width: 2.5px; }
 g.edge.lit polygon { fill: #dc2626; }
 #step-header { font-size: 1.05em; margin: 0.7em 0 0.3em; }
 pre { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 0.9em; line-height: 1.5; margin: 0;
       background: #f9fafb; border-left: 3px solid #dc2626; padding: 0.6em 1em; white-space: pre-wrap;
       overflow-wrap: anywhere; }
+.table { content-visibility: auto; contain-intrinsic-size: auto 30em; }  /* laid out only when scrolled to */
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; table-layout: fixed; width: 100%;
         max-width: 36em; }
 th, td { padding: 0.2em 0.6em; border-bottom: 1px solid #e5e7eb; text-align: right; white-space: nowrap;
@@ -645,6 +768,7 @@ th:last-child, td:last-child { width: 40%; }
 tr.current { background: #fee2e2; font-weight: bold; }
 tr.partial td:last-child { color: #6b7280; }
 label { white-space: nowrap; }
+label.toggle { white-space: normal; }
 #quiz { margin: 0.6em 0; }
 .question { margin: 0.5em 0; padding: 0.5em 0.8em; border-left: 4px solid #9ca3af; background: #f9fafb; }
 .question label { display: block; font-weight: bold; margin-bottom: 0.3em; white-space: normal; }
@@ -700,10 +824,20 @@ def player_html(
     rows = "".join(
         f"<tr><td>{esc(name)}</td><td>{esc(value)}</td><td>—</td></tr>" for name, value, _ in summary_table(replay)
     )
+    waiting, toggle = "", ""
     if picture is None:
         drawing, data = f"<p>{_leaf_note(replay)}</p>", dict[str, Any](steps=[])
     else:
         drawing, data = picture.svg, picture.data(update)
+        if len(picture.views) > 1:  # the other drawings wait in templates: inert, never laid out until shown
+            waiting = "".join(
+                f'\n<template id="view-{k}">{view.svg if k else ""}</template>' for k, view in enumerate(picture.views)
+            )
+            checked = "" if picture.folded[0] else " checked"
+            toggle = (
+                f'\n<p class="legend"><label class="toggle"><input id="unfold" type="checkbox"{checked}> '
+                "unfold each step you wrote into the ops it is made of</label></p>"
+            )
     if quiz is not None:
         asked = Counter(q["step"] for q in quiz["questions"])
         # The script reveals a step's k-th gradient when its k-th question is answered: they must pair up.
@@ -739,7 +873,7 @@ def player_html(
 <h1>{title}, step by step</h1>
 <p class="intro">{intro}</p>
 <p class="legend">Red: this step's node, its op and its edges. "grad —": not reached yet. Drag or pinch to pan and zoom.
-Keys: ← → move, Home / End jump.</p>
+Keys: ← → move, Home / End jump.</p>{toggle}
 <nav>
 <button id="prev" type="button" disabled>◀ Prev</button>
 <span id="counter">Step 1 of {count}</span>
@@ -750,7 +884,7 @@ Keys: ← → move, Home / End jump.</p>
 <div class="zoom"><button id="zoom-in" type="button" aria-label="zoom in">+</button>
 <button id="zoom-out" type="button" aria-label="zoom out">−</button>
 <button id="zoom-fit" type="button">fit</button></div>
-</div>{panel}
+</div>{waiting}{panel}
 <section id="explanation"><h2 id="step-header"></h2><pre id="step-lines"></pre></section>
 <h2>Gradients known so far</h2>
 <p class="legend">They fill in as the steps go; "(so far)": more contributions are still to come.{show_all}</p>

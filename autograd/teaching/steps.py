@@ -7,8 +7,10 @@ Two ways, for two kinds of sub-expression:
   player, quiz, worksheets, drawings).
 * **A group around some code**, ``with one_step() as neuron: z = w * x + b``: the nodes made inside
   become one step of ``walkthrough(loss, groups=[neuron])``, whose local derivatives are the chain rule
-  inside the group (∂z/∂w = x), written with the group's formula. The drawing still shows every node
-  inside (the group expanded), highlighted together; ``primitive=True`` steps through them one by one.
+  inside the group (∂z/∂w = x), written with the group's formula. The drawing folds the group into one
+  box, ``z = w · x + b`` (``draw_dot(loss, groups=[neuron])``); ``fold=False`` draws its nodes in a frame,
+  highlighted together, and the player switches between the two. ``primitive=True`` steps through them
+  one by one.
 
 >>> from autograd import Value, Constant
 >>> w, x, b, y = Value(0.5, "w"), Constant(1.5, "x"), Value(0.1, "b"), Constant(1.0, "y")
@@ -29,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from ..engine import Op, Value, topological_order, tracing
-from .notation import Notation, forward_formula, local_derivative
+from .notation import TEXT, Notation, forward_formula, local_derivative
 
 __all__ = ["SQUARED_ERROR", "Group", "group_derivative", "group_formula", "one_step", "squared_error"]
 
@@ -94,6 +96,17 @@ class Group:
             for parent, local_grad in zip(node.parents, node.local_grads()):
                 along[parent] = along.get(parent, 0.0) + local_grad * along.get(node, 0.0)
         return tuple(along.get(node, 0.0) for node in self.inputs)
+
+    def formula(self, name_of: NameOf) -> str:
+        """The output written in its inputs' names (each named by `name_of`), as the learner wrote it.
+
+        >>> w, x, b = Value(2.0, "w"), Value(3.0, "x"), Value(1.0, "b")
+        >>> with one_step() as neuron:
+        ...     z = w * x + b
+        >>> neuron.formula(lambda node: node.label)
+        'w · x + b'
+        """
+        return group_formula(TEXT, self, name_of)
 
     def __repr__(self) -> str:
         return f"<Group of {len(self.members)} ops: {self.output!r}>"
