@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from autograd.cli import seed_example
+from autograd.cli import worked_example
 from autograd.optim import SGD
 from autograd.teaching import walkthrough
 
@@ -32,7 +32,7 @@ BOX_TITLES = """() => Array.from(document.querySelectorAll("#viewport g.node"))
 
 
 def lesson_page(tmp_path):
-    loss, leaves, _, groups = seed_example(0.5, 1.5, 0.1, 1.0, primitive=False)
+    loss, leaves, _, groups = worked_example(0.5, 1.5, 0.1, 1.0, primitive=False)
     wt = walkthrough(loss, groups=groups)
     loss.backward()
     trained = [leaves["w"], leaves["b"]]
@@ -92,7 +92,7 @@ def test_every_step_is_wholly_in_view_on_a_phone_folded_and_unfolded(browser, tm
 
 
 def test_a_notebook_frame_is_folded_by_default_and_unfolds_with_fold_false():
-    loss, _, _, groups = seed_example(0.5, 1.5, 0.1, 1.0, primitive=False)
+    loss, _, _, groups = worked_example(0.5, 1.5, 0.1, 1.0, primitive=False)
     wt = walkthrough(loss, groups=groups)
     step = [step.name for step in wt].index("z")
     folded, unfolded = wt.frame(step).svg, wt.frame(step, fold=False).svg
