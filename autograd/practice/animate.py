@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,14 +132,18 @@ def save_gif(wt: Any, path: str | os.PathLike[str], *, seconds_per_step: float =
     if not isinstance(seconds_per_step, (int, float)) or not 0.1 <= seconds_per_step <= 60:
         raise ValueError(f"seconds_per_step must be from 0.1 to 60, not {seconds_per_step!r}")
     check_target(path)
-    pictures = frames(wt, **options)
+    return write_gif(frames(wt, **options), path, seconds_per_step)
+
+
+def write_gif(pictures: Sequence[Any], path: str | os.PathLike[str], seconds_per_frame: float) -> Path:
+    """Pillow images as one looping GIF, written whole or not at all (also for `autograd.teaching.landscape`)."""
     buffer = io.BytesIO()
     pictures[0].save(
         buffer,
         format="GIF",
         save_all=True,
-        append_images=pictures[1:],
-        duration=round(seconds_per_step * 1000),
+        append_images=list(pictures[1:]),
+        duration=round(seconds_per_frame * 1000),
         loop=0,
     )
     write_bytes_atomically(path, buffer.getvalue())

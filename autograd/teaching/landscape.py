@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .._files import check_target, write_bytes_atomically
+from .._files import check_target
 from .._random import Seed, random_generator
 from ..doctor import TrainingWarning
 from ..engine import Value, no_grad
@@ -372,18 +372,9 @@ class LossLandscape:
         if not isinstance(seconds_per_frame, (int, float)) or not 0.02 <= seconds_per_frame <= 10:
             raise ValueError(f"seconds_per_frame must be from 0.02 to 10, not {seconds_per_frame!r}")
         check_target(path)
-        pictures = self.frames(paths, every=every, dpi=dpi)
-        buffer = io.BytesIO()
-        pictures[0].save(
-            buffer,
-            format="GIF",
-            save_all=True,
-            append_images=pictures[1:],
-            duration=round(seconds_per_frame * 1000),
-            loop=0,
-        )
-        write_bytes_atomically(path, buffer.getvalue())
-        return Path(path)
+        from ..practice.animate import write_gif
+
+        return write_gif(self.frames(paths, every=every, dpi=dpi), path, seconds_per_frame)
 
     def widget(self, *, steps: int = 50, lr: float = 0.1, lr_range: tuple[float, float] = (1e-3, 10.0)) -> Any:
         """A learning-rate slider (log scale) over the picture: move it and see SGD, momentum and Adam again."""
