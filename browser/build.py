@@ -42,7 +42,7 @@ LOCAL_ONLY = {
     "06_to_pytorch.ipynb": "compares with PyTorch, which has no browser build at all",
 }
 # In the browser, notebook 04's last cell (a GIF and PNG frames of the walkthrough) needs Pillow, which has no
-# browser build on PyPI or npm either; every other cell of 04 runs.
+# browser build on PyPI or npm either: there the cell says so instead, and every cell of 04 runs.
 
 # What the kernel loads at start: JupyterLite's kernel needs the first seven, the notebooks the rest.
 PRELOADED = [
@@ -206,7 +206,7 @@ def write_contents(files: Path) -> Path:
         *[f"- `{name}`" for name in NOTEBOOKS],
         "",
         "In notebook 04, the last cell (the walkthrough as a GIF and PNG frames) needs Pillow, which has no browser",
-        "build: run that one on your own computer.",
+        "build: in the browser it says so and skips them; run it on your own computer for the GIF.",
         "",
         'These notebooks need a local install (`pip install "scalar-autograd[notebooks]"`), because:',
         "",

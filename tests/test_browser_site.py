@@ -211,13 +211,13 @@ def test_notebook_02_runs_every_cell(lab: tuple[Any, list[str]]) -> None:
     assert elsewhere == []
 
 
-def test_notebook_04_runs_every_cell_but_the_gif(lab: tuple[Any, list[str]]) -> None:
+def test_notebook_04_runs_every_cell(lab: tuple[Any, list[str]]) -> None:
     page, elsewhere = lab
     results = run_notebook(page, "04_practice.ipynb")
+    assert errors_in(results) == []
     gif = [r for r in results if "save_gif(" in r["source"]]
-    assert len(gif) == 1  # the one cell that needs Pillow, which has no browser build
-    assert errors_in([r for r in results if r is not gif[0]]) == []
-    assert "Pillow" in json.dumps(gif[0]["outputs"])  # and it says so, in a learner's words
+    assert len(gif) == 1  # the one cell that needs Pillow, which has no browser build: it says so and moves on
+    assert "Pillow, which has no browser build" in json.dumps(gif[0]["outputs"])
     # The widgets are drawn by ipywidgets' JupyterLab manager, which the site includes.
     assert page.locator(".jupyter-widgets").count() > 0
     assert page.get_by_text("Error displaying widget").count() == 0
