@@ -732,18 +732,24 @@ _SCRIPT = """
 })();
 """
 
-_STYLE = """
+PAGE_STYLE = """
 *, *::before, *::after { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
 body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0 auto; max-width: 70em; padding: 0.5em 1em 2em;
        color: #111827; overflow-wrap: anywhere; }
 h1 { font-size: 1.3em; margin: 0.4em 0 0.2em; }
-h2 { font-size: 1.1em; }
 .intro, .legend { color: #4b5563; margin: 0.3em 0; }
 nav { display: grid; grid-template-columns: auto 1fr auto; gap: 0.4em 0.8em; align-items: center;
       position: sticky; top: 0; z-index: 1; background: #fff; padding: 0.4em 0; }
 nav input[type=range] { grid-column: 1 / -1; width: 100%; margin: 0; }
 button { font: inherit; padding: 0.35em 0.9em; white-space: nowrap; }
+"""
+"""What every stepping page shares: the text, the sticky Prev/Next bar and its slider (the training player too)."""
+
+_STYLE = (
+    PAGE_STYLE
+    + """
+h2 { font-size: 1.1em; }
 #counter { text-align: center; font-variant-numeric: tabular-nums; white-space: nowrap; }
 #viewport { position: relative; height: min(55vh, 32em); border: 1px solid #e5e7eb; border-radius: 6px;
             overflow: hidden; touch-action: none; cursor: grab; background: #fff; }
@@ -779,6 +785,7 @@ label.toggle { white-space: normal; }
 .feedback { min-height: 1.3em; } .feedback, .hints p { margin: 0.3em 0; }
 #score { font-weight: bold; }
 """
+)
 
 _QUIZ_INTRO = """At each step, work out the gradients it produces before they are shown:
 ∂{loss}/∂parent = ∂{loss}/∂node · (the local derivative), added up when a node feeds several others.

@@ -50,7 +50,7 @@ from ..drawing.graph import picture_html
 from ..drawing.names import display_names
 from ..drawing.text import format_number, printable
 from ..engine import OPS, Constant, Value, topological_order
-from .player import SVG, _svg_for_inline, progress
+from .player import PAGE_STYLE, SVG, _svg_for_inline, progress
 from .update import explain_update
 
 __all__ = ["PHASES", "TrainingRun", "TrainingStep", "watch_training"]
@@ -719,18 +719,11 @@ _SCRIPT = """
 })();
 """
 
-_STYLE = """
-*, *::before, *::after { box-sizing: border-box; }
-html { -webkit-text-size-adjust: 100%; }
-body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 0 auto; max-width: 90em; padding: 0.5em 1em 2em;
-       color: #111827; overflow-wrap: anywhere; }
-h1 { font-size: 1.3em; margin: 0.4em 0 0.2em; }
+_STYLE = (
+    PAGE_STYLE
+    + """
+body { max-width: 90em; }
 h2 { font-size: 1.05em; margin: 0.8em 0 0.3em; }
-.intro, .legend { color: #4b5563; margin: 0.3em 0; }
-nav { display: grid; grid-template-columns: auto 1fr auto; gap: 0.4em 0.8em; align-items: center;
-      position: sticky; top: 0; z-index: 1; background: #fff; padding: 0.4em 0; }
-nav input[type=range] { grid-column: 1 / -1; width: 100%; margin: 0; }
-button { font: inherit; padding: 0.35em 0.9em; white-space: nowrap; }
 #counter { text-align: center; font-variant-numeric: tabular-nums; }
 #phases { list-style: none; display: flex; gap: 0.3em; padding: 0; margin: 0.3em 0; flex-wrap: wrap; }
 #phases li { padding: 0.15em 0.6em; border-radius: 1em; background: #f3f4f6; color: #6b7280; }
@@ -749,6 +742,7 @@ pre { font-family: "DejaVu Sans Mono", ui-monospace, monospace; font-size: 0.85e
 svg.chart { width: 100%; max-width: 30em; height: auto; display: block; }
 .keys { font-size: 0.85em; margin: 0.2em 0; } .key { white-space: nowrap; margin-right: 0.6em; }
 """
+)
 
 
 def player_page(run: TrainingRun, picture: TrainingPicture | None) -> str:
